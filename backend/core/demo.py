@@ -1,0 +1,17 @@
+"""Demo data: each app contributes a ``demo.py`` with ``load(*, password, log)``; ``sicrm demo`` runs
+them in this order. Every loader is idempotent (natural keys, get-or-create): a second run changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from django.db import transaction
+
+DEMO_MODULES = ["backend.accounts.demo", "backend.customers.demo"]
+
+
+@transaction.atomic
+def demo_load(*, password: str = "demo", log: Callable[[str], None] = print) -> None:
+    for module_name in DEMO_MODULES:
+        import_module(module_name).load(password=password, log=log)

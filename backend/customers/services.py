@@ -1,0 +1,129 @@
+"""Writes for customers, contacts and interactions. Each function is one transaction; the duplicate
+guard lives here (and, for races, in the unique constraints on ``name_key`` and ``credit_code``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.core.errors import PermissionDenied, ValidationFailed
+from backend.core.services import model_update
+from backend.customers.identity import credit_code_problem, normalize_credit_code, normalize_name
+from backend.customers.models import Contact, Customer, Interaction
+
+CUSTOMER_FIELDS = ("name", "credit_code", "industry", "region", "owner", "address", "website", "notes")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
+INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "notes")
+
+
+def customer_identity_check(*, name: str, credit_code: str | None, exclude_pk: int | None = None) -> tuple[str, str | None]:
+    """Return (name_key, credit_code) after refusing a duplicate, naming the existing customer."""
+    name_key = normalize_name(name)
+    if not name_key:
+        raise ValidationFailed(_("A customer needs a name."), fields={"name": [_("This field is required.")]})
+    code = normalize_credit_code(credit_code)
+    if code:
+        problem = credit_code_problem(code)
+        if problem:
+            message = _("Unified social credit code %(code)s is not valid: %(problem)s.") % {
+                "code": code, "problem": problem}
+            raise ValidationFailed(message, fields={"credit_code": [message]}, code="invalid_credit_code")
+    others = Customer.objects.exclude(pk=exclude_pk) if exclude_pk else Customer.objects.all()
+    clash = others.filter(name_key=name_key).first()
+    if clash:
+        message = _("A customer with this name already exists: %(name)s (owner %(owner)s).") % {
+            "name": clash.name, "owner": clash.owner}
+        raise ValidationFailed(message, fields={"name": [message]}, code="duplicate_customer",
+                               extra={"existing_customer": clash.pk})
+    if code:
+        clash = others.filter(credit_code=code).first()
+        if clash:
+            message = _("Credit code %(code)s already belongs to customer %(name)s (owner %(owner)s).") % {
+                "code": code, "name": clash.name, "owner": clash.owner}
+            raise ValidationFailed(message, fields={"credit_code": [message]}, code="duplicate_customer",
+                                   extra={"existing_customer": clash.pk})
+    return name_key, code
+
+
+def _save_guarded(customer: Customer, **save_kwargs: Any) -> None:
+    """Save; a concurrent duplicate that slipped past the guard hits the unique constraint."""
+    try:
+        with transaction.atomic():
+            customer.save(**save_kwargs)
+    except IntegrityError:
+        customer_identity_check(name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk)
+        raise
+
+
+@transaction.atomic
+def customer_create(*, actor: User, name: str, owner: User | None = None, credit_code: str | None = None,
+                    industry: str = "", region: str = "", address: str = "", website: str = "",
+                    notes: str = "") -> Customer:
+    name = name.strip()
+    name_key, code = customer_identity_check(name=name, credit_code=credit_code)
+    customer = Customer(name=name, name_key=name_key, credit_code=code, region=region, owner=owner or actor,
+                        address=address, website=website, notes=notes)
+    if industry:
+        customer.industry = industry
+    customer.full_clean(exclude=["name_key"], validate_unique=False)
+    _save_guarded(customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
+    _require_change(actor, customer)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    data = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS}
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+    data["name_key"], data["credit_code"] = customer_identity_check(
+        name=data.get("name", customer.name), credit_code=data.get("credit_code", customer.credit_code),
+        exclude_pk=customer.pk)
+    customer, _changed = model_update(instance=customer, data=data, fields=(*CUSTOMER_FIELDS, "name_key"))
+    return customer
+
+
+def _require_change(actor: User, customer: Customer) -> None:
+    if not actor.has_perm("customers.change_customer", customer):
+        raise PermissionDenied(_("You may not change customer %(name)s.") % {"name": customer.name})
+
+
+@transaction.atomic
+def contact_create(*, actor: User, customer: Customer, name: str, title: str = "", phone: str = "",
+                   email: str = "", decision_role: str = "", notes: str = "") -> Contact:
+    _require_change(actor, customer)
+    contact = Contact(customer=customer, name=name.strip(), title=title, phone=phone, email=email, notes=notes)
+    if decision_role:
+        contact.decision_role = decision_role
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Contact:
+    _require_change(actor, contact.customer)
+    contact, _changed = model_update(instance=contact, data=data, fields=CONTACT_FIELDS)
+    return contact
+
+
+@transaction.atomic
+def interaction_create(*, actor: User, customer: Customer, kind: str, occurred_at: datetime, summary: str,
+                       notes: str = "", contacts: Sequence[Contact] = ()) -> Interaction:
+    strangers = [c.name for c in contacts if c.customer_id != customer.pk]
+    if strangers:
+        message = _("These contacts do not work at %(customer)s: %(names)s.") % {
+            "customer": customer.name, "names": ", ".join(strangers)}
+        raise ValidationFailed(message, fields={"contacts": [message]})
+    interaction = Interaction(customer=customer, kind=kind, occurred_at=occurred_at, summary=summary.strip(),
+                              notes=notes, author=actor)
+    interaction.full_clean()
+    interaction.save()
+    interaction.contacts.set(contacts)
+    return interaction

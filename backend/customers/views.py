@@ -1,0 +1,138 @@
+"""Customer pages: list (search, filter, pagination), detail with contacts and interactions, and the
+create/edit forms. Thin: selectors read, services write, errors land on the form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from backend.core.errors import ApplicationError
+from backend.core.forms import add_service_error
+from backend.core.permissions import visible_to
+from backend.customers import selectors, services
+from backend.customers.filtersets import CustomerFilterSet
+from backend.customers.forms import ContactForm, CustomerForm, InteractionForm
+from backend.customers.models import Contact, Customer
+
+PAGE_SIZE = 25
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    filterset = CustomerFilterSet(request.GET or None, queryset=selectors.customer_list_visible(user=request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(queryset.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filterset": filterset, "page": page, "query": query.urlencode()}
+    template = "customers/_customer_table.html" if request.headers.get("HX-Request") else "customers/list.html"
+    return render(request, template, context)
+
+
+def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
+    try:
+        return selectors.customer_get_visible(user=request.user, pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, _customer_or_404(request, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_create(request: HttpRequest) -> HttpResponse:
+    form = CustomerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(actor=request.user, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+@require_http_methods(["POST"])
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    form = ContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        try:
+            services.contact_create(actor=request.user, customer=customer, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": form.cleaned_data["name"]})
+            return redirect("customers:detail", pk=customer.pk)
+    return _render_detail(request, customer, status=400, contact_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(visible_to(request.user, Contact.objects.select_related("customer")), pk=pk)
+    form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=contact.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": form.cleaned_data["name"]})
+            return redirect("customers:detail", pk=contact.customer_id)
+    return render(request, "customers/contact_form.html", {"form": form, "contact": contact})
+
+
+@login_required
+@require_http_methods(["POST"])
+def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _customer_or_404(request, pk)
+    form = InteractionForm(request.POST, customer=customer, prefix="interaction")
+    if form.is_valid():
+        try:
+            services.interaction_create(actor=request.user, customer=customer, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Interaction logged."))
+            return redirect("customers:detail", pk=customer.pk)
+    return _render_detail(request, customer, status=400, interaction_form=form)
+
+
+def _render_detail(request: HttpRequest, customer: Customer, *, status: int = 200, **forms) -> HttpResponse:
+    context = {
+        "customer": customer,
+        "can_change": request.user.has_perm("customers.change_customer", customer),
+        "contact_form": ContactForm(prefix="contact"),
+        "interaction_form": InteractionForm(customer=customer, prefix="interaction"),
+        **selectors.customer_detail_related(customer=customer),
+        **forms,
+    }
+    return render(request, "customers/detail.html", context, status=status)

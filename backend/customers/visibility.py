@@ -1,0 +1,38 @@
+"""Who sees which customers (DESIGN.md §6 applied to customers): the owner, the heads of the owner's
+department and of every department above it, and the see-all roles. Contacts and interactions follow
+their customer. Registered with the core visibility registry."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from backend.accounts.choices import SEE_ALL_ROLES
+from backend.accounts.models import User
+from backend.accounts.selectors import headed_department_ids
+from backend.core.permissions import visibility_rule
+from backend.customers.models import Contact, Customer, Interaction
+
+
+def customer_q(user: User, prefix: str = "") -> Q | None:
+    if user.has_role(*SEE_ALL_ROLES):
+        return None
+    q = Q(**{f"{prefix}owner": user})
+    heads_of = headed_department_ids(user)
+    if heads_of:
+        q |= Q(**{f"{prefix}owner__department__in": heads_of})
+    return q
+
+
+@visibility_rule(Customer)
+def _customer(user: User) -> Q | None:
+    return customer_q(user)
+
+
+@visibility_rule(Contact)
+def _contact(user: User) -> Q | None:
+    return customer_q(user, "customer__")
+
+
+@visibility_rule(Interaction)
+def _interaction(user: User) -> Q | None:
+    return customer_q(user, "customer__")

@@ -1,0 +1,1 @@
+"""Document templates: versioned .docx templates rendered into project documents (arrives with deliverables)."""

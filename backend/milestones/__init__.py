@@ -1,0 +1,1 @@
+"""Milestones: delivery milestones, deliverables, acceptance, payments and alarms (arrives with delivery)."""

@@ -1,0 +1,1 @@
+"""Projects: the deal record from tender to closure (arrives with the presales lifecycle)."""

@@ -1,0 +1,1 @@
+"""Reports: read-only analytics selectors, Plotly figures and exports (arrives with reporting)."""
