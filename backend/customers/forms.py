@@ -9,6 +9,8 @@ from backend.customers.models import Contact, Customer, Interaction
 
 
 class CustomerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Customer
         fields = ["name", "credit_code", "industry", "region", "address", "website", "notes"]

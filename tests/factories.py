@@ -1,0 +1,73 @@
+"""factory_boy factories for the whole suite. Tests never depend on demo data."""
+
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from backend.accounts.models import Department, User
+from backend.accounts.services import user_set_roles
+from backend.customers.identity import CREDIT_CODE_CHARS, credit_code_check_char, normalize_name
+from backend.customers.models import Contact, Customer, Interaction
+
+
+def valid_credit_code(n: int) -> str:
+    body = "9111000" + "".join(CREDIT_CODE_CHARS[(n // 31**i) % 31] for i in range(10))
+    return body + credit_code_check_char(body)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pw")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            user_set_roles(user=self, roles=list(extracted))
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"客户 Customer {n} 有限公司")
+    name_key = factory.LazyAttribute(lambda c: normalize_name(c.name))
+    credit_code = factory.Sequence(valid_credit_code)
+    industry = "finance"
+    region = "north"
+    owner = factory.SubFactory(UserFactory)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    title = "CIO"
+    email = factory.Sequence(lambda n: f"contact{n}@example.com")
+
+
+class InteractionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Interaction
+
+    customer = factory.SubFactory(CustomerFactory)
+    kind = "visit"
+    occurred_at = factory.LazyFunction(timezone.now)
+    summary = factory.Sequence(lambda n: f"Visit {n}")
+    author = factory.SelfAttribute("customer.owner")
