@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -35,6 +36,14 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under CI, which counts as a failure: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in another language must not leak its active language into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -91,6 +100,7 @@ def count_queries() -> Callable[[Callable[[], object]], int]:
 
 # --- a real Celery worker ------------------------------------------------------------------------------
 
+
 def _database_url_for_worker() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -120,13 +130,37 @@ def celery_worker_process(django_db_setup, django_db_blocker) -> Iterator[subpro
     with django_db_blocker.unblock():
         database_url = _database_url_for_worker()
     _purge_broker()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings_test", "DATABASE_URL": database_url,
-           "CELERY_TASK_ALWAYS_EAGER": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings_test",
+        "DATABASE_URL": database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
     log = open(Path(settings.VAR_DIR) / "test-worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend", "worker", "--loglevel", "INFO", "--pool", "threads",
-         "--concurrency", "4", "--hostname", f"test-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--hostname",
+            f"test-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     log_path = Path(log.name)
     while "ready" not in log_path.read_text():

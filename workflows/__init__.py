@@ -1,1 +1,3 @@
-"""Workflows: the review-gate engine, process templates, routing and alarm rules (arrives with the presales lifecycle)."""
+"""Workflows: the review-gate engine, process templates, routing and alarm rules.
+
+(Arrives with the presales lifecycle.)"""

@@ -19,7 +19,11 @@ class Department(TimeStampedModel):
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     head = models.ForeignKey(
-        "accounts.User", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
     region = models.CharField(_("region"), max_length=50, blank=True)
@@ -37,8 +41,10 @@ class Department(TimeStampedModel):
         while node is not None:
             if self.pk and node.pk == self.pk:
                 raise ValidationError(
-                    {"parent": _("%(dept)s cannot sit under %(parent)s: that would make a cycle.")
-                     % {"dept": self, "parent": self.parent}}
+                    {
+                        "parent": _("%(dept)s cannot sit under %(parent)s: that would make a cycle.")
+                        % {"dept": self, "parent": self.parent}
+                    }
                 )
             node = node.parent
 
@@ -47,7 +53,11 @@ class User(AbstractUser):
     """A member of staff. ``manager`` is the next person up for escalations."""
 
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     title = models.CharField(_("title"), max_length=100, blank=True)

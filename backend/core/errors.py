@@ -23,8 +23,14 @@ class ApplicationError(Exception):
 class ValidationFailed(ApplicationError):
     """Input that breaks a rule; ``fields`` maps field names to messages."""
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None,
-                 extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(message, code=code, extra=extra)
         self.fields = fields or {}
 

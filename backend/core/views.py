@@ -27,8 +27,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     heartbeat = WorkerHeartbeat.objects.filter(name="worker").first()
-    return JsonResponse({
-        "database": "ok",
-        "worker_seen_at": heartbeat.seen_at.isoformat() if heartbeat else None,
-        "worker_age_seconds": round((timezone.now() - heartbeat.seen_at).total_seconds(), 1) if heartbeat else None,
-    })
+    return JsonResponse(
+        {
+            "database": "ok",
+            "worker_seen_at": heartbeat.seen_at.isoformat() if heartbeat else None,
+            "worker_age_seconds": round((timezone.now() - heartbeat.seen_at).total_seconds(), 1) if heartbeat else None,
+        }
+    )

@@ -11,14 +11,15 @@ class CustomerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = "__all__"
+        fields = ["name", "credit_code", "industry", "region", "owner", "tier", "address", "website", "notes"]
 
     def clean(self):
         cleaned = super().clean()
         if "name" in cleaned:
             try:
                 self.instance.name_key, cleaned["credit_code"] = customer_identity_check(
-                    name=cleaned["name"], credit_code=cleaned.get("credit_code"), exclude_pk=self.instance.pk)
+                    name=cleaned["name"], credit_code=cleaned.get("credit_code"), exclude_pk=self.instance.pk
+                )
             except ValidationFailed as exc:
                 raise forms.ValidationError(exc.message) from exc
         return cleaned

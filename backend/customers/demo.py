@@ -22,12 +22,30 @@ CUSTOMERS = [
     ("中国联通河北省分公司", "91130000MA07A0081", "telecom", "north", "bidmgr", "石家庄市桥西区中山西路"),
     ("成都市公安局", "11510100MB1A00091", "government", "southwest", "director", "成都市锦江区"),
     ("广东省人民医院", "12440000MB2A00101", "healthcare", "south", "director", "广州市越秀区中山二路106号"),
-    ("Harbour Logistics (Hong Kong) Ltd", "91810000MA0HA0111", "transport", "hk_mo_tw", "director",
-     "8 Finance Street, Central, Hong Kong"),
-    ("Northwind Retail China Co., Ltd.", "91310000MA1NA0121", "retail", "east", "director",
-     "1000 Lujiazui Ring Road, Pudong, Shanghai"),
-    ("Contoso Semiconductor (Wuxi) Co., Ltd.", "91320200MA1CA0131", "manufacturing", "east", "director",
-     "88 Xinhua Road, Wuxi"),
+    (
+        "Harbour Logistics (Hong Kong) Ltd",
+        "91810000MA0HA0111",
+        "transport",
+        "hk_mo_tw",
+        "director",
+        "8 Finance Street, Central, Hong Kong",
+    ),
+    (
+        "Northwind Retail China Co., Ltd.",
+        "91310000MA1NA0121",
+        "retail",
+        "east",
+        "director",
+        "1000 Lujiazui Ring Road, Pudong, Shanghai",
+    ),
+    (
+        "Contoso Semiconductor (Wuxi) Co., Ltd.",
+        "91320200MA1CA0131",
+        "manufacturing",
+        "east",
+        "director",
+        "88 Xinhua Road, Wuxi",
+    ),
     ("河北省教育厅", "11130000MB1A00141", "education", "north", "bidmgr", "石家庄市裕华区"),
     ("西安城市轨道交通集团", "91610100MA6XA0151", "transport", "northwest", "director", "西安市未央区"),
 ]
@@ -68,20 +86,33 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     for name, body, industry, region, owner, address in CUSTOMERS:
         customer, created = Customer.objects.get_or_create(
             name_key=normalize_name(name),
-            defaults={"name": name, "credit_code": body + credit_code_check_char(body), "industry": industry,
-                      "region": region, "owner": users[owner], "address": address})
+            defaults={
+                "name": name,
+                "credit_code": body + credit_code_check_char(body),
+                "industry": industry,
+                "region": region,
+                "owner": users[owner],
+                "address": address,
+            },
+        )
         customers.append(customer)
         new += created
     for index, name, title, role, phone, email in CONTACTS:
-        Contact.objects.get_or_create(customer=customers[index], name=name,
-                                      defaults={"title": title, "decision_role": role, "phone": phone,
-                                                "email": email})
+        Contact.objects.get_or_create(
+            customer=customers[index],
+            name=name,
+            defaults={"title": title, "decision_role": role, "phone": phone, "email": email},
+        )
     base = datetime(2026, 11, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     for index, kind, days, summary, author in INTERACTIONS:
         interaction, created = Interaction.objects.get_or_create(
-            customer=customers[index], summary=summary,
-            defaults={"kind": kind, "occurred_at": base - timedelta(days=days), "author": users[author]})
+            customer=customers[index],
+            summary=summary,
+            defaults={"kind": kind, "occurred_at": base - timedelta(days=days), "author": users[author]},
+        )
         if created:
             interaction.contacts.set(customers[index].contacts.all()[:1])
-    log(f"customers: {len(customers)} customers ({new} new), {Contact.objects.count()} contacts, "
-        f"{Interaction.objects.count()} interactions")
+    log(
+        f"customers: {len(customers)} customers ({new} new), {Contact.objects.count()} contacts, "
+        f"{Interaction.objects.count()} interactions"
+    )

@@ -18,7 +18,11 @@ class Customer(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     name_key = models.CharField(_("normalized name"), max_length=200, unique=True, editable=False)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("统一社会信用代码: 18 characters, checked with its check character."),
     )
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
@@ -44,14 +48,16 @@ class Customer(TimeStampedModel):
 class Contact(TimeStampedModel):
     """A person at a customer, with the part they play in buying decisions."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="contacts")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    decision_role = models.CharField(_("decision role"), max_length=20, choices=DecisionRole.choices,
-                                     default=DecisionRole.USER)
+    decision_role = models.CharField(
+        _("decision role"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.USER
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -66,15 +72,17 @@ class Contact(TimeStampedModel):
 class Interaction(TimeStampedModel):
     """A visit, call, meeting or e-mail with a customer."""
 
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
-                                 related_name="interactions")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="interactions"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=InteractionKind.choices)
     occurred_at = models.DateTimeField(_("date"))
     contacts = models.ManyToManyField(Contact, verbose_name=_("contacts"), blank=True, related_name="interactions")
     summary = models.CharField(_("summary"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
-                               related_name="interactions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="interactions"
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]

@@ -13,8 +13,11 @@ from backend.customers.models import Contact, Customer, Interaction
 
 
 def customer_list_visible(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Customer]:
-    qs = visible_to(user, Customer.objects.all()).select_related("owner").annotate(
-        contact_count=Count("contacts", distinct=True))
+    qs = (
+        visible_to(user, Customer.objects.all())
+        .select_related("owner")
+        .annotate(contact_count=Count("contacts", distinct=True))
+    )
     return CustomerFilterSet(filters, qs).qs if filters else qs
 
 
@@ -27,7 +30,9 @@ def customer_detail_related(*, customer: Customer) -> dict[str, Any]:
     contacts = list(customer.contacts.all())
     interactions = list(
         customer.interactions.select_related("author").prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.only("id", "name", "customer_id")))[:50])
+            Prefetch("contacts", queryset=Contact.objects.only("id", "name", "customer_id"))
+        )[:50]
+    )
     return {"contacts": contacts, "interactions": interactions}
 
 

@@ -21,7 +21,9 @@ CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
 INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "notes")
 
 
-def customer_identity_check(*, name: str, credit_code: str | None, exclude_pk: int | None = None) -> tuple[str, str | None]:
+def customer_identity_check(
+    *, name: str, credit_code: str | None, exclude_pk: int | None = None
+) -> tuple[str, str | None]:
     """Return (name_key, credit_code) after refusing a duplicate, naming the existing customer."""
     name_key = normalize_name(name)
     if not name_key:
@@ -31,22 +33,34 @@ def customer_identity_check(*, name: str, credit_code: str | None, exclude_pk: i
         problem = credit_code_problem(code)
         if problem:
             message = _("Unified social credit code %(code)s is not valid: %(problem)s.") % {
-                "code": code, "problem": problem}
+                "code": code,
+                "problem": problem,
+            }
             raise ValidationFailed(message, fields={"credit_code": [message]}, code="invalid_credit_code")
     others = Customer.objects.exclude(pk=exclude_pk) if exclude_pk else Customer.objects.all()
     clash = others.filter(name_key=name_key).first()
     if clash:
         message = _("A customer with this name already exists: %(name)s (owner %(owner)s).") % {
-            "name": clash.name, "owner": clash.owner}
-        raise ValidationFailed(message, fields={"name": [message]}, code="duplicate_customer",
-                               extra={"existing_customer": clash.pk})
+            "name": clash.name,
+            "owner": clash.owner,
+        }
+        raise ValidationFailed(
+            message, fields={"name": [message]}, code="duplicate_customer", extra={"existing_customer": clash.pk}
+        )
     if code:
         clash = others.filter(credit_code=code).first()
         if clash:
             message = _("Credit code %(code)s already belongs to customer %(name)s (owner %(owner)s).") % {
-                "code": code, "name": clash.name, "owner": clash.owner}
-            raise ValidationFailed(message, fields={"credit_code": [message]}, code="duplicate_customer",
-                                   extra={"existing_customer": clash.pk})
+                "code": code,
+                "name": clash.name,
+                "owner": clash.owner,
+            }
+            raise ValidationFailed(
+                message,
+                fields={"credit_code": [message]},
+                code="duplicate_customer",
+                extra={"existing_customer": clash.pk},
+            )
     return name_key, code
 
 
@@ -61,13 +75,30 @@ def _save_guarded(customer: Customer, **save_kwargs: Any) -> None:
 
 
 @transaction.atomic
-def customer_create(*, actor: User, name: str, owner: User | None = None, credit_code: str | None = None,
-                    industry: str = "", region: str = "", address: str = "", website: str = "",
-                    notes: str = "") -> Customer:
+def customer_create(
+    *,
+    actor: User,
+    name: str,
+    owner: User | None = None,
+    credit_code: str | None = None,
+    industry: str = "",
+    region: str = "",
+    address: str = "",
+    website: str = "",
+    notes: str = "",
+) -> Customer:
     name = name.strip()
     name_key, code = customer_identity_check(name=name, credit_code=credit_code)
-    customer = Customer(name=name, name_key=name_key, credit_code=code, region=region, owner=owner or actor,
-                        address=address, website=website, notes=notes)
+    customer = Customer(
+        name=name,
+        name_key=name_key,
+        credit_code=code,
+        region=region,
+        owner=owner or actor,
+        address=address,
+        website=website,
+        notes=notes,
+    )
     if industry:
         customer.industry = industry
     customer.full_clean(exclude=["name_key"], validate_unique=False)
@@ -83,8 +114,10 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
     data["name_key"], data["credit_code"] = customer_identity_check(
-        name=data.get("name", customer.name), credit_code=data.get("credit_code", customer.credit_code),
-        exclude_pk=customer.pk)
+        name=data.get("name", customer.name),
+        credit_code=data.get("credit_code", customer.credit_code),
+        exclude_pk=customer.pk,
+    )
     customer, _changed = model_update(instance=customer, data=data, fields=(*CUSTOMER_FIELDS, "name_key"))
     return customer
 
@@ -95,8 +128,17 @@ def _require_change(actor: User, customer: Customer) -> None:
 
 
 @transaction.atomic
-def contact_create(*, actor: User, customer: Customer, name: str, title: str = "", phone: str = "",
-                   email: str = "", decision_role: str = "", notes: str = "") -> Contact:
+def contact_create(
+    *,
+    actor: User,
+    customer: Customer,
+    name: str,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+    decision_role: str = "",
+    notes: str = "",
+) -> Contact:
     _require_change(actor, customer)
     contact = Contact(customer=customer, name=name.strip(), title=title, phone=phone, email=email, notes=notes)
     if decision_role:
@@ -114,15 +156,26 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
 
 
 @transaction.atomic
-def interaction_create(*, actor: User, customer: Customer, kind: str, occurred_at: datetime, summary: str,
-                       notes: str = "", contacts: Sequence[Contact] = ()) -> Interaction:
+def interaction_create(
+    *,
+    actor: User,
+    customer: Customer,
+    kind: str,
+    occurred_at: datetime,
+    summary: str,
+    notes: str = "",
+    contacts: Sequence[Contact] = (),
+) -> Interaction:
     strangers = [c.name for c in contacts if c.customer_id != customer.pk]
     if strangers:
         message = _("These contacts do not work at %(customer)s: %(names)s.") % {
-            "customer": customer.name, "names": ", ".join(strangers)}
+            "customer": customer.name,
+            "names": ", ".join(strangers),
+        }
         raise ValidationFailed(message, fields={"contacts": [message]})
-    interaction = Interaction(customer=customer, kind=kind, occurred_at=occurred_at, summary=summary.strip(),
-                              notes=notes, author=actor)
+    interaction = Interaction(
+        customer=customer, kind=kind, occurred_at=occurred_at, summary=summary.strip(), notes=notes, author=actor
+    )
     interaction.full_clean()
     interaction.save()
     interaction.contacts.set(contacts)

@@ -12,8 +12,18 @@ pytestmark = pytest.mark.django_db
 
 def test_role_groups_exist():
     names = {g.name for g in roles_ensure()}
-    assert {"bid_manager", "presales", "director", "legal", "finance", "pm", "engineer", "exec", "kbadmin",
-            "admin"} == names
+    assert {
+        "bid_manager",
+        "presales",
+        "director",
+        "legal",
+        "finance",
+        "pm",
+        "engineer",
+        "exec",
+        "kbadmin",
+        "admin",
+    } == names
 
 
 def test_department_tree_heads_and_subtree(make_user):

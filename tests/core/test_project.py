@@ -42,7 +42,8 @@ def test_docker_compose_services_match_the_code():
             if variable in ("DJANGO_SETTINGS_MODULE",):
                 continue
             assert f'"{variable}"' in SETTINGS_SOURCE or variable in _serve_source(), (
-                f"{name}: environment variable {variable} is not read by the code")
+                f"{name}: environment variable {variable} is not read by the code"
+            )
 
 
 def _serve_source() -> str:
@@ -56,7 +57,8 @@ def test_catalogue_is_complete_and_compiled():
     compiled = {(e.msgctxt, e.msgid): (e.msgstr or e.msgstr_plural.get(0)) for e in mo}
     for entry in po.translated_entries():
         assert compiled.get((entry.msgctxt, entry.msgid)) == (entry.msgstr or entry.msgstr_plural.get(0)), (
-            f"django.mo is stale for {entry.msgid!r}: run make messages")
+            f"django.mo is stale for {entry.msgid!r}: run make messages"
+        )
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
@@ -66,10 +68,17 @@ def test_every_translatable_string_is_in_the_catalogue(tmp_path: Path):
     for package in ("backend", "workflows", "reports"):
         shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
-    subprocess.run([sys.executable, "manage.py", "makemessages", "--locale", "zh_Hans", "--no-location",
-                    "--no-obsolete"], cwd=copy, check=True, capture_output=True,
-                   env={"DJANGO_SETTINGS_MODULE": "backend.settings", "SICRM_VAR_DIR": str(tmp_path / "var"),
-                        "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "zh_Hans", "--no-location", "--no-obsolete"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "SICRM_VAR_DIR": str(tmp_path / "var"),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     extracted = polib.pofile(str(copy / "backend" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     committed = {(e.msgctxt, e.msgid) for e in polib.pofile(str(LOCALE / "django.po")).translated_entries()}
     missing = [e.msgid for e in extracted if (e.msgctxt, e.msgid) not in committed]
@@ -94,6 +103,16 @@ def test_demo_is_idempotent():
     assert snapshot() == before
     from backend.accounts.models import User
 
-    for username in ("bidmgr", "presales", "director", "legal", "finance", "pm", "engineer", "exec", "kbadmin",
-                     "admin"):
+    for username in (
+        "bidmgr",
+        "presales",
+        "director",
+        "legal",
+        "finance",
+        "pm",
+        "engineer",
+        "exec",
+        "kbadmin",
+        "admin",
+    ):
         assert User.objects.get(username=username).check_password("demo")

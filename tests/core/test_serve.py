@@ -25,19 +25,37 @@ def _free_port() -> int:
 
 
 def _run(args, env):
-    return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=ROOT, env=env, check=True,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "backend.cli", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_serve_runs_web_worker_and_beat_and_stops_on_ctrl_c(tmp_path: Path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.update({"DJANGO_SETTINGS_MODULE": "backend.settings", "SICRM_VAR_DIR": str(tmp_path / "var"),
-                "HEARTBEAT_SECONDS": "1", "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "SICRM_VAR_DIR": str(tmp_path / "var"),
+            "HEARTBEAT_SECONDS": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     _run(["migrate", "--noinput", "-v0"], env)
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
-    serve = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                             stdout=log, stderr=subprocess.STDOUT)
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         health = None

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.worker
 def test_a_task_sent_through_the_broker_runs_in_the_worker_process(real_worker):
     assert not WorkerHeartbeat.objects.exists()
     heartbeat.delay()
-    beat = wait_until(lambda: WorkerHeartbeat.objects.filter(name="worker").first(), timeout=30,
-                      message="the worker never ran the heartbeat task")
+    beat = wait_until(
+        lambda: WorkerHeartbeat.objects.filter(name="worker").first(),
+        timeout=30,
+        message="the worker never ran the heartbeat task",
+    )
     assert beat.beats == 1
     assert real_worker.poll() is None
 

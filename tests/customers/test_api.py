@@ -20,16 +20,24 @@ def test_token_auth_round_trip(api_client, make_user):
     bad = api_client.post("/api/v1/auth/token/", {"username": "tokenuser", "password": "wrong"}, format="json")
     assert bad.status_code == 400
     assert bad.json()["detail"]
-    token = api_client.post("/api/v1/auth/token/", {"username": "tokenuser", "password": "s3cret-pass"},
-                            format="json").json()["token"]
+    token = api_client.post(
+        "/api/v1/auth/token/", {"username": "tokenuser", "password": "s3cret-pass"}, format="json"
+    ).json()["token"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get("/api/v1/customers/").status_code == 200
 
 
 def test_create_customer_makes_the_caller_owner(client_for, bidmgr):
-    response = client_for(bidmgr).post("/api/v1/customers/", {
-        "name": "数据港科技有限公司", "credit_code": valid_credit_code(42), "industry": "internet", "region": "east",
-    }, format="json")
+    response = client_for(bidmgr).post(
+        "/api/v1/customers/",
+        {
+            "name": "数据港科技有限公司",
+            "credit_code": valid_credit_code(42),
+            "industry": "internet",
+            "region": "east",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["owner"] == bidmgr.pk and body["contact_count"] == 0 and body["industry"] == "internet"
@@ -115,7 +123,9 @@ def test_filter_search_order_and_paginate(client_for, bidmgr):
     CustomerFactory(name="Gamma Bank", industry="finance", owner=bidmgr)
     client = client_for(bidmgr)
     assert [c["name"] for c in client.get("/api/v1/customers/?industry=finance").json()["results"]] == [
-        "Alpha Bank", "Gamma Bank"]
+        "Alpha Bank",
+        "Gamma Bank",
+    ]
     assert [c["name"] for c in client.get("/api/v1/customers/?q=hospital").json()["results"]] == ["Beta Hospital"]
     assert client.get("/api/v1/customers/?ordering=-name").json()["results"][0]["name"] == "Gamma Bank"
     page = client.get("/api/v1/customers/?page_size=2").json()
@@ -126,15 +136,25 @@ def test_filter_search_order_and_paginate(client_for, bidmgr):
 def test_contact_and_interaction_crud(client_for, bidmgr):
     customer = CustomerFactory(owner=bidmgr)
     client = client_for(bidmgr)
-    contact = client.post("/api/v1/contacts/", {"customer": customer.pk, "name": "韩冰", "decision_role":
-                                                "decision_maker"}, format="json")
+    contact = client.post(
+        "/api/v1/contacts/", {"customer": customer.pk, "name": "韩冰", "decision_role": "decision_maker"}, format="json"
+    )
     assert contact.status_code == 201, contact.json()
-    moved = client.patch(f"/api/v1/contacts/{contact.json()['id']}/", {"customer": CustomerFactory(owner=bidmgr).pk},
-                         format="json")
+    moved = client.patch(
+        f"/api/v1/contacts/{contact.json()['id']}/", {"customer": CustomerFactory(owner=bidmgr).pk}, format="json"
+    )
     assert moved.status_code == 400
-    interaction = client.post("/api/v1/interactions/", {
-        "customer": customer.pk, "kind": "visit", "occurred_at": "2026-11-20T10:00:00+08:00",
-        "summary": "现场调研", "contacts": [contact.json()["id"]]}, format="json")
+    interaction = client.post(
+        "/api/v1/interactions/",
+        {
+            "customer": customer.pk,
+            "kind": "visit",
+            "occurred_at": "2026-11-20T10:00:00+08:00",
+            "summary": "现场调研",
+            "contacts": [contact.json()["id"]],
+        },
+        format="json",
+    )
     assert interaction.status_code == 201, interaction.json()
     assert interaction.json()["author"]["username"] == "bidmgr"
     assert Interaction.objects.get().contacts.count() == 1
@@ -149,8 +169,9 @@ def test_list_queries_do_not_grow_with_rows(client_for, make_user, count_queries
         for _ in range(n):
             customer = CustomerFactory(owner=user)
             ContactFactory(customer=customer)
-            interaction = customer.interactions.create(kind="call", occurred_at="2026-11-01T10:00:00+08:00",
-                                                       summary="call", author=user)
+            interaction = customer.interactions.create(
+                kind="call", occurred_at="2026-11-01T10:00:00+08:00", summary="call", author=user
+            )
             interaction.contacts.set(customer.contacts.all())
 
     def request():

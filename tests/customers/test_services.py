@@ -113,7 +113,8 @@ def test_interaction_refuses_contacts_of_another_customer(bidmgr):
     customer = CustomerFactory(owner=bidmgr)
     foreign = ContactFactory(name="Outsider")
     with pytest.raises(ValidationFailed) as err:
-        services.interaction_create(actor=bidmgr, customer=customer, kind="call", occurred_at=timezone.now(),
-                                    summary="Call", contacts=[foreign])
+        services.interaction_create(
+            actor=bidmgr, customer=customer, kind="call", occurred_at=timezone.now(), summary="Call", contacts=[foreign]
+        )
     assert "Outsider" in err.value.message
     assert not customer.interactions.exists()

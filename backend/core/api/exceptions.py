@@ -56,23 +56,33 @@ def error_body(*, detail: str, code: str, errors: dict | None = None, extra: dic
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ValidationFailed):
-        return Response(error_body(detail=exc.message, code=exc.code, errors=exc.fields, extra=exc.extra),
-                        status=exc.status_code)
+        return Response(
+            error_body(detail=exc.message, code=exc.code, errors=exc.fields, extra=exc.extra), status=exc.status_code
+        )
     if isinstance(exc, ApplicationError):
         return Response(error_body(detail=exc.message, code=exc.code, extra=exc.extra), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         errors = django_validation_errors(exc)
-        return Response(error_body(detail=_first_message(errors) or _("Invalid input."), code="invalid",
-                                   errors=errors), status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            error_body(detail=_first_message(errors) or _("Invalid input."), code="invalid", errors=errors),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, ConcurrentTransition):
-        return Response(error_body(detail=_("Someone else changed this record at the same time; reload and try "
-                                            "again."), code="concurrent_change"), status=status.HTTP_409_CONFLICT)
+        return Response(
+            error_body(
+                detail=_("Someone else changed this record at the same time; reload and try again."),
+                code="concurrent_change",
+            ),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, TransitionNotAllowed):
         return Response(error_body(detail=str(exc), code="transition_not_allowed"), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, IntegrityError):
         logger.warning("integrity error turned into 409: %s", exc)
-        return Response(error_body(detail=_("This change conflicts with existing data."), code="conflict"),
-                        status=status.HTTP_409_CONFLICT)
+        return Response(
+            error_body(detail=_("This change conflicts with existing data."), code="conflict"),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     if isinstance(exc, DjangoPermissionDenied):
@@ -84,8 +94,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
-        response.data = error_body(detail=_first_message(errors) or _("Invalid input."), code="invalid",
-                                   errors=errors)
+        response.data = error_body(detail=_first_message(errors) or _("Invalid input."), code="invalid", errors=errors)
     elif isinstance(exc, exceptions.APIException):
         detail = data.get("detail", "") if isinstance(data, dict) else data
         codes = exc.get_codes()

@@ -24,8 +24,22 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "name", "credit_code", "industry", "region", "owner", "owner_detail", "tier", "address",
-                  "website", "notes", "contact_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "industry",
+            "region",
+            "owner",
+            "owner_detail",
+            "tier",
+            "address",
+            "website",
+            "notes",
+            "contact_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["tier", "created_at", "updated_at"]
         # Uniqueness is the duplicate guard's business (a clear message naming the existing customer).
         extra_kwargs = {"credit_code": {"validators": []}}
@@ -36,8 +50,18 @@ class ContactSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contact
-        fields = ["id", "customer", "name", "title", "phone", "email", "decision_role", "notes", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "phone",
+            "email",
+            "decision_role",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):

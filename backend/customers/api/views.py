@@ -30,8 +30,9 @@ class CustomerViewSet(VisibleModelViewSet):
         serializer.instance.contact_count = 0
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        customer = services.customer_update(actor=self.request.user, customer=serializer.instance,
-                                            data=serializer.validated_data)
+        customer = services.customer_update(
+            actor=self.request.user, customer=serializer.instance, data=serializer.validated_data
+        )
         customer.contact_count = serializer.instance.contact_count
         serializer.instance = customer
 
@@ -60,8 +61,10 @@ class ContactViewSet(CustomerScopedMixin, VisibleModelViewSet):
     def perform_update(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
         if data.pop("customer", serializer.instance.customer) != serializer.instance.customer:
-            raise ValidationFailed(_("A contact cannot move to another customer; create a new contact there."),
-                                   fields={"customer": [_("cannot be changed")]})
+            raise ValidationFailed(
+                _("A contact cannot move to another customer; create a new contact there."),
+                fields={"customer": [_("cannot be changed")]},
+            )
         serializer.instance = services.contact_update(actor=self.request.user, contact=serializer.instance, data=data)
 
 

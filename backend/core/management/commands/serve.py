@@ -32,15 +32,50 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         commands = {
-            "web": [python, "-m", "gunicorn", "backend.wsgi:application", "--bind", f"{opts['host']}:{opts['port']}",
-                    "--workers", str(opts["web_workers"]), "--threads", "4", "--access-logfile", "-",
-                    "--graceful-timeout", "10"],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "backend.wsgi:application",
+                "--bind",
+                f"{opts['host']}:{opts['port']}",
+                "--workers",
+                str(opts["web_workers"]),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
         }
         if not opts["no_worker"]:
-            commands["worker"] = [python, "-m", "celery", "-A", "backend", "worker", "--loglevel", "INFO",
-                                  "--concurrency", str(opts["worker_concurrency"]), "--hostname", "sicrm@%h"]
-            commands["beat"] = [python, "-m", "celery", "-A", "backend", "beat", "--loglevel", "INFO",
-                                "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME]
+            commands["worker"] = [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                str(opts["worker_concurrency"]),
+                "--hostname",
+                "sicrm@%h",
+            ]
+            commands["beat"] = [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ]
         children: dict[str, subprocess.Popen] = {}
         stopping = False
 
@@ -52,9 +87,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         for name, command in commands.items():
             children[name] = subprocess.Popen(command, start_new_session=True)
-        self.stdout.write(f"sicrm serving on http://{opts['host']}:{opts['port']}/ with "
-                          f"{', '.join(children)} (pids {', '.join(str(c.pid) for c in children.values())}); "
-                          "Ctrl-C stops all.")
+        self.stdout.write(
+            f"sicrm serving on http://{opts['host']}:{opts['port']}/ with "
+            f"{', '.join(children)} (pids {', '.join(str(c.pid) for c in children.values())}); "
+            "Ctrl-C stops all."
+        )
         exit_code = 0
         try:
             while not stopping:
