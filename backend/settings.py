@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "backend.core",
     "backend.accounts",
     "backend.customers",
+    "backend.projects",
+    "backend.bids",
+    "workflows",
 ]
 
 MIDDLEWARE = [

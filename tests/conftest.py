@@ -195,3 +195,41 @@ def wait_until(predicate: Callable[[], object], *, timeout: float = 20, message:
             return value
         time.sleep(0.1)
     raise AssertionError(message or "condition not met in time")
+
+
+# --- presales fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def templates(db):
+    """The shipped process templates, loaded as `sicrm load-templates` does."""
+    from workflows.loader import templates_load_all
+
+    return {t.code: t for t in templates_load_all()}
+
+
+@pytest.fixture
+def reasons(db):
+    from backend.bids.reasons import reasons_ensure
+
+    return reasons_ensure()
+
+
+@pytest.fixture
+def org(db, make_user, templates, reasons):
+    """A small organisation: a sales department headed by `head`, a bid manager in it, and the approvers."""
+    from tests.factories import DepartmentFactory
+
+    sales = DepartmentFactory(name="Sales")
+    people = {
+        "head": make_user("head", "bid_manager", department=sales),
+        "bidmgr": make_user("bidmgr", "bid_manager", department=sales),
+        "director": make_user("director", "director"),
+        "legal": make_user("legal", "legal"),
+        "finance": make_user("finance", "finance"),
+        "exec": make_user("exec", "exec"),
+        "outsider": make_user("outsider", "bid_manager"),
+    }
+    sales.head = people["head"]
+    sales.save()
+    people["department"] = sales
+    return people

@@ -71,3 +71,33 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
     summary = factory.Sequence(lambda n: f"Visit {n}")
     author = factory.SelfAttribute("customer.owner")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A project created directly (no routing, no checklist); use services.project_create for the full path."""
+
+    class Meta:
+        model = "projects.Project"
+
+    code = factory.Sequence(lambda n: f"P-2026-{n + 1:04d}")
+    name = factory.Sequence(lambda n: f"数据中心项目 Data centre project {n}")
+    customer = factory.SubFactory(CustomerFactory)
+    owner = factory.SubFactory(UserFactory)
+    industry = "finance"
+    region = "north"
+    estimated_amount = 1_000_000
+
+    @factory.post_generation
+    def with_owner_member(self, create, extracted, **kwargs):
+        if create:
+            from backend.projects.models import ProjectMember
+
+            ProjectMember.objects.get_or_create(project=self, user=self.owner, role="owner")
+
+
+def set_status(project, status: str) -> None:
+    """Put a test project in ``status`` directly (bypassing the protected field), for arranging tests."""
+    from backend.projects.models import Project
+
+    Project.objects.filter(pk=project.pk).update(status=status)
+    project.refresh_from_db()

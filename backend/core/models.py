@@ -27,3 +27,40 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Sequence(models.Model):
+    """Gapless counters for human-readable codes (P-2026-0001), one row per key; incremented under a row lock."""
+
+    key = models.CharField(_("key"), max_length=50, unique=True)
+    value = models.PositiveIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class Notification(models.Model):
+    """An in-app notification. ``kind`` and ``params`` are rendered in the reader's language at display
+    time (``backend.core.notifications``), so the same row reads well in English and 简体中文."""
+
+    recipient = models.ForeignKey(
+        "accounts.User", verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

@@ -35,3 +35,18 @@ def heartbeat_record(*, name: str = "worker") -> WorkerHeartbeat:
     if not updated:
         WorkerHeartbeat.objects.get_or_create(name=name, defaults={"seen_at": now, "beats": 1})
     return WorkerHeartbeat.objects.get(name=name)
+
+
+def sequence_next(*, key: str) -> int:
+    """The next value of counter ``key``; call inside the transaction that uses it (the row stays locked)."""
+    from django.db import transaction
+
+    from backend.core.models import Sequence
+
+    with transaction.atomic():
+        Sequence.objects.get_or_create(key=key)
+        row = Sequence.objects.select_for_update().get(key=key)
+        row.value = F("value") + 1
+        row.save(update_fields=["value"])
+        row.refresh_from_db(fields=["value"])
+        return row.value

@@ -9,3 +9,10 @@ def heartbeat() -> None:
     from backend.core.services import heartbeat_record
 
     heartbeat_record()
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def deliver_notifications(user_ids: list[int], kind: str, params: dict[str, str], url: str) -> None:
+    from backend.core.notifications import deliver
+
+    deliver(user_ids=user_ids, kind=kind, params=params, url=url)

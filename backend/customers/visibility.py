@@ -1,5 +1,6 @@
 """Who sees which customers (DESIGN.md §6 applied to customers): the owner, the heads of the owner's
-department and of every department above it, and the see-all roles. Contacts and interactions follow
+department and of every department above it, members of a project for the customer, and the see-all
+roles. Contacts and interactions follow
 their customer. Registered with the core visibility registry."""
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from backend.customers.models import Contact, Customer, Interaction
 def customer_q(user: User, prefix: str = "") -> Q | None:
     if user.has_role(*SEE_ALL_ROLES):
         return None
-    q = Q(**{f"{prefix}owner": user})
+    from backend.projects.models import ProjectMember
+
+    q = Q(**{f"{prefix}owner": user}) | Q(
+        **{f"{prefix}pk__in": ProjectMember.objects.filter(user=user).values("project__customer_id")}
+    )
     heads_of = headed_department_ids(user)
     if heads_of:
         q |= Q(**{f"{prefix}owner__department__in": heads_of})

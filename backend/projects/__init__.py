@@ -1,1 +1,3 @@
-"""Projects: the deal record from tender to closure (arrives with the presales lifecycle)."""
+"""Projects: one record per deal from tender notice to closure — its lifecycle state machine, team,
+competitors, partners, budget, checklist and the append-only event log. Transitions are made only by
+``services.project_transition`` (users) and the gate engine in ``workflows`` (gated transitions)."""

@@ -1,0 +1,370 @@
+"""Writes for tenders, bids, quotations, contract terms and win/loss records.
+
+Quotation totals and margin are computed in SQL (``selectors.quotation_totals``); submitting a quotation
+whose margin is under the template's threshold opens the quotation-margin gate, whose outcome handler
+here sets the quotation's status.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.bids.choices import Outcome, QuotationStatus
+from backend.bids.models import (
+    Bid,
+    BidOpeningEntry,
+    ContractTerms,
+    Quotation,
+    QuotationLine,
+    Tender,
+    WinLossReason,
+    WinLossRecord,
+)
+from backend.core.errors import Conflict, ValidationFailed
+from backend.core.services import model_update
+from backend.projects.models import Competitor, Project
+from backend.projects.services import require_edit
+from workflows.choices import Decision
+from workflows.services import gate_for, gate_outcome, review_open
+
+WIN_LOSS_FIELDS = ("primary_reason", "secondary_reasons", "winning_competitor", "winning_price", "our_price", "lessons")
+
+
+# --- win/loss ------------------------------------------------------------------------------------------
+
+def _reason(code: Any, field: str) -> WinLossReason:
+    if isinstance(code, WinLossReason):
+        return code
+    reason = WinLossReason.objects.filter(code=code, is_active=True).first()
+    if reason is None:
+        choices = ", ".join(WinLossReason.objects.filter(is_active=True).values_list("code", flat=True))
+        raise ValidationFailed(
+            _("Unknown win/loss reason '%(code)s'; choose one of: %(choices)s.") % {"code": code, "choices": choices},
+            fields={field: [_("unknown reason")]},
+        )
+    return reason
+
+
+def win_loss_save(*, project: Project, actor: User, outcome: str, data: dict[str, Any]) -> WinLossRecord:
+    """Create or replace the project's win/loss record (validated; nothing written on bad input)."""
+    if outcome not in Outcome.values:
+        raise ValidationFailed(_("Outcome must be won, lost or abandoned."), fields={"outcome": [outcome]})
+    if not data.get("primary_reason"):
+        raise ValidationFailed(
+            _("A win/loss record needs a primary reason."), fields={"win_loss.primary_reason": [_("required")]}
+        )
+    primary = _reason(data["primary_reason"], "win_loss.primary_reason")
+    secondary = [_reason(code, "win_loss.secondary_reasons") for code in data.get("secondary_reasons") or []]
+    competitor = data.get("winning_competitor")
+    if competitor is not None and not isinstance(competitor, Competitor):
+        found = Competitor.objects.filter(pk=competitor).first() if str(competitor).isdigit() else None
+        found = found or Competitor.objects.filter(name=str(competitor)).first()
+        if found is None:
+            raise ValidationFailed(
+                _("Unknown competitor '%(name)s'.") % {"name": competitor},
+                fields={"win_loss.winning_competitor": [_("unknown competitor")]},
+            )
+        competitor = found
+    record = WinLossRecord.objects.filter(project=project).first() or WinLossRecord(project=project)
+    record.outcome = outcome
+    record.primary_reason = primary
+    record.winning_competitor = competitor
+    record.winning_price = data.get("winning_price")
+    record.our_price = data.get("our_price")
+    record.lessons = data.get("lessons", "") or ""
+    record.recorded_by = actor
+    record.full_clean(exclude=["project"])
+    record.save()
+    record.secondary_reasons.set(secondary)
+    return record
+
+
+@transaction.atomic
+def win_loss_create(*, actor: User, project: Project, outcome: str, **data: Any) -> WinLossRecord:
+    """Record a win/loss analysis ahead of the transition (``/api/v1/win-loss/``)."""
+    require_edit(project, actor)
+    return win_loss_save(project=project, actor=actor, outcome=outcome, data=data)
+
+
+# --- tenders -------------------------------------------------------------------------------------------
+
+TENDER_FIELDS = (
+    "number", "title", "buyer", "customer", "budget", "currency", "industry", "region", "publish_date",
+    "registration_deadline", "bid_deadline", "opening_date", "qualification_requirements", "source_url", "notes",
+)
+
+
+@transaction.atomic
+def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> Tender:
+    """Register a tender; a routing rule may assign its owner. Duplicate numbers are refused."""
+    from workflows.services import routing_match
+
+    number = (fields.get("number") or "").strip()
+    fields["number"] = number
+    existing = Tender.objects.filter(number=number).first() if number else None
+    if existing:
+        raise ValidationFailed(
+            _("Tender number %(number)s is already registered: %(title)s.") % {"number": number,
+                                                                               "title": existing.title},
+            fields={"number": [_("duplicate")]}, code="duplicate_tender", extra={"existing_tender": existing.pk},
+        )
+    rule = routing_match(target="tender", values={"industry": fields.get("industry"), "region": fields.get("region"),
+                                                   "source": "tender", "amount": fields.get("budget")})
+    if owner is None:
+        owner = (rule.assign_owner if rule and rule.assign_owner else None) or actor
+    tender = Tender(owner=owner, routing_rule=rule, **{k: v for k, v in fields.items() if k in TENDER_FIELDS})
+    tender.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            tender.save()
+    except IntegrityError:
+        raise ValidationFailed(_("Tender number %(number)s is already registered.") % {"number": number},
+                               fields={"number": [_("duplicate")]}, code="duplicate_tender") from None
+    if owner != actor:
+        from backend.core.notifications import notify
+
+        notify(recipients=[owner], kind="tender_assigned", params={"tender": tender}, url=f"/tenders/{tender.pk}/")
+    return tender
+
+
+@transaction.atomic
+def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tender:
+    if "number" in data and data["number"] != tender.number and Tender.objects.filter(number=data["number"]).exists():
+        raise ValidationFailed(_("Tender number %(number)s is already registered.") % {"number": data["number"]},
+                               fields={"number": [_("duplicate")]}, code="duplicate_tender")
+    tender, _changed = model_update(instance=tender, data=data, fields=TENDER_FIELDS)
+    return tender
+
+
+@transaction.atomic
+def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, name: str = "") -> Project:
+    """Open a project from a tender: buyer, budget, deadlines and attachments carry over."""
+    from django.core.files.base import ContentFile
+
+    from backend.customers.models import Customer
+    from backend.customers.services import customer_create
+    from backend.projects.services import project_create
+
+    if customer is None:
+        customer = tender.customer
+    if customer is None:
+        from backend.customers.identity import normalize_name
+
+        customer = Customer.objects.filter(name_key=normalize_name(tender.buyer)).first() or customer_create(
+            actor=actor, name=tender.buyer, industry=tender.industry, region=tender.region
+        )
+    if tender.customer_id is None:
+        tender.customer = customer
+        tender.save(update_fields=["customer", "updated_at"])
+    deadlines = [
+        (_("Registration deadline"), tender.registration_deadline),
+        (_("Bid deadline"), tender.bid_deadline),
+        (_("Opening"), tender.opening_date),
+    ]
+    description = "\n".join(
+        [tender.title, *(f"{label}: {value:%Y-%m-%d %H:%M}" for label, value in deadlines if value)]
+        + ([tender.qualification_requirements] if tender.qualification_requirements else [])
+    )
+    project = project_create(
+        actor=actor, name=name or tender.title, customer=customer, owner=tender.owner, source="tender",
+        industry=tender.industry, region=tender.region, estimated_amount=tender.budget or Decimal(0),
+        expected_close_date=tender.opening_date.date() if tender.opening_date else None,
+        description=description, tender=tender,
+    )
+    from backend.projects.models import ProjectAttachment
+
+    for attachment in tender.attachments.all():
+        with attachment.file.open("rb") as handle:
+            copy = ProjectAttachment(project=project, name=attachment.name, uploaded_by=actor)
+            copy.file.save(attachment.name, ContentFile(handle.read()), save=True)
+    return project
+
+
+# --- bids ----------------------------------------------------------------------------------------------
+
+BID_FIELDS = ("submitted_on", "bond_amount", "bond_paid_on", "bond_refunded_on", "our_price", "result", "notes")
+
+
+def _check_bond_dates(data: dict[str, Any]) -> None:
+    paid, refunded = data.get("bond_paid_on"), data.get("bond_refunded_on")
+    if refunded and not paid:
+        raise ValidationFailed(_("A bond cannot be refunded before it is paid."), fields={"bond_refunded_on": ["order"]})
+    if paid and refunded and refunded < paid:
+        raise ValidationFailed(_("The bond refund date is before the payment date."),
+                               fields={"bond_refunded_on": ["order"]})
+
+
+@transaction.atomic
+def bid_create(*, actor: User, project: Project, **data: Any) -> Bid:
+    require_edit(project, actor)
+    _check_bond_dates(data)
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    round_ = (project.bids.aggregate(m=Max("round"))["m"] or 0) + 1
+    bid = Bid(project=project, round=round_, **{k: v for k, v in data.items() if k in BID_FIELDS})
+    bid.full_clean()
+    bid.save()
+    return bid
+
+
+@transaction.atomic
+def bid_update(*, actor: User, bid: Bid, data: dict[str, Any]) -> Bid:
+    require_edit(bid.project, actor)
+    merged = {f: data.get(f, getattr(bid, f)) for f in ("bond_paid_on", "bond_refunded_on")}
+    _check_bond_dates(merged)
+    bid, _changed = model_update(instance=bid, data=data, fields=BID_FIELDS)
+    return bid
+
+
+@transaction.atomic
+def bid_opening_record(*, actor: User, bid: Bid, entries: list[dict[str, Any]]) -> list[BidOpeningEntry]:
+    """Replace the bid's opening record: each bidder's price; ranks by price unless given."""
+    require_edit(bid.project, actor)
+    if not entries:
+        raise ValidationFailed(_("The opening record needs at least one bidder."), fields={"entries": ["empty"]})
+    if sum(1 for e in entries if e.get("is_us")) > 1:
+        raise ValidationFailed(_("Only one line can be our own bid."), fields={"entries": ["is_us"]})
+    rows = []
+    seen: set[int] = set()
+    for index, entry in enumerate(entries):
+        competitor = entry.get("competitor")
+        if not entry.get("is_us"):
+            if competitor is None:
+                raise ValidationFailed(
+                    _("Line %(n)d: name the competitor or mark it as our bid.") % {"n": index + 1},
+                    fields={"entries": [f"{index}: competitor"]},
+                )
+            if competitor.pk in seen:
+                raise ValidationFailed(_("%(name)s appears twice.") % {"name": competitor.name},
+                                       fields={"entries": [f"{index}: duplicate"]})
+            seen.add(competitor.pk)
+        price = entry.get("price")
+        if price is None or Decimal(price) < 0:
+            raise ValidationFailed(_("Line %(n)d: a price of zero or more is required.") % {"n": index + 1},
+                                   fields={"entries": [f"{index}: price"]})
+        rows.append(BidOpeningEntry(bid=bid, competitor=None if entry.get("is_us") else competitor,
+                                    is_us=bool(entry.get("is_us")), price=Decimal(price), rank=entry.get("rank"),
+                                    technical_score=entry.get("technical_score")))
+    if any(r.rank is None for r in rows):
+        for rank, row in enumerate(sorted(rows, key=lambda r: r.price), start=1):
+            row.rank = row.rank or rank
+    bid.opening.all().delete()
+    created = BidOpeningEntry.objects.bulk_create(rows)
+    ours = next((r for r in rows if r.is_us), None)
+    if ours is not None and bid.our_price is None:
+        bid.our_price = ours.price
+        bid.save(update_fields=["our_price", "updated_at"])
+    return created
+
+
+# --- quotations ----------------------------------------------------------------------------------------
+
+LINE_FIELDS = ("description", "unit", "quantity", "unit_price", "unit_cost", "discount", "tax_rate")
+
+
+def _lines(quotation: Quotation, lines: list[dict[str, Any]]) -> list[QuotationLine]:
+    rows = []
+    for position, data in enumerate(lines, start=1):
+        row = QuotationLine(quotation=quotation, position=position, **{k: v for k, v in data.items()
+                                                                      if k in LINE_FIELDS})
+        try:
+            row.full_clean(exclude=["quotation"])
+        except Exception as exc:  # Django ValidationError: say which line
+            from django.core.exceptions import ValidationError
+
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                raise ValidationFailed(
+                    _("Line %(n)d: %(problem)s") % {"n": position, "problem": "; ".join(
+                        f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())},
+                    fields={f"lines[{position - 1}].{k}": v for k, v in exc.message_dict.items()},
+                ) from exc
+            raise
+        rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def quotation_create(*, actor: User, project: Project, lines: list[dict[str, Any]], title: str = "",
+                     currency: str = "CNY", valid_until: date | None = None, notes: str = "") -> Quotation:
+    """A new version of the project's quotation, with its lines."""
+    require_edit(project, actor)
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    version = (project.quotations.aggregate(m=Max("version"))["m"] or 0) + 1
+    quotation = Quotation(project=project, version=version, title=title, currency=currency,
+                          valid_until=valid_until, notes=notes, created_by=actor)
+    rows = _lines(quotation, lines)
+    if not rows:
+        raise ValidationFailed(_("A quotation needs at least one line."), fields={"lines": [_("required")]})
+    quotation.save()
+    for row in rows:
+        row.quotation = quotation
+    QuotationLine.objects.bulk_create(rows)
+    return quotation
+
+
+@transaction.atomic
+def quotation_replace_lines(*, actor: User, quotation: Quotation, lines: list[dict[str, Any]]) -> Quotation:
+    require_edit(quotation.project, actor)
+    quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
+    if quotation.status != QuotationStatus.DRAFT:
+        raise Conflict(_("Quotation v%(v)d is %(status)s; only a draft can be changed. Create a new version.")
+                       % {"v": quotation.version, "status": quotation.get_status_display()})
+    rows = _lines(quotation, lines)
+    if not rows:
+        raise ValidationFailed(_("A quotation needs at least one line."), fields={"lines": [_("required")]})
+    quotation.lines.all().delete()
+    QuotationLine.objects.bulk_create(rows)
+    return quotation
+
+
+@transaction.atomic
+def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") -> Quotation:
+    """Approve at once when the margin meets the threshold; otherwise open the margin gate."""
+    from backend.bids.selectors import quotation_totals
+
+    require_edit(quotation.project, actor)
+    quotation = Quotation.objects.select_for_update().select_related("project").get(pk=quotation.pk)
+    if quotation.status != QuotationStatus.DRAFT:
+        raise Conflict(_("Quotation v%(v)d is already %(status)s.") % {"v": quotation.version,
+                                                                       "status": quotation.get_status_display()})
+    totals = quotation_totals(quotation_id=quotation.pk)
+    gate = gate_for(template=quotation.project.process_template, kind="quotation_margin")
+    threshold = Decimal(str(gate.options.get("margin_below", 15)))
+    if totals["margin_pct"] is not None and totals["margin_pct"] >= threshold:
+        quotation.status = QuotationStatus.APPROVED
+    else:
+        quotation.status = QuotationStatus.PENDING_APPROVAL
+        review_open(project=quotation.project, kind="quotation_margin", actor=actor, quotation=quotation,
+                    amount=totals["net"], comment=comment)
+    quotation.save(update_fields=["status", "updated_at"])
+    return quotation
+
+
+@gate_outcome("quotation_margin")
+def _quotation_decided(*, review: Any, decision: str, final: bool, **_: Any) -> None:
+    if not final:
+        return
+    status = {Decision.APPROVE: QuotationStatus.APPROVED, Decision.REJECT: QuotationStatus.REJECTED,
+              Decision.RETURN: QuotationStatus.DRAFT}[decision]
+    Quotation.objects.filter(pk=review.quotation_id).update(status=status)
+
+
+# --- contract terms ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def contract_terms_save(*, actor: User, project: Project, **data: Any) -> ContractTerms:
+    require_edit(project, actor)
+    terms = ContractTerms.objects.filter(project=project).first() or ContractTerms(project=project)
+    for field in ("amount", "payment_terms", "delivery_date", "penalties", "warranty_months"):
+        if field in data:
+            setattr(terms, field, data[field])
+    terms.full_clean(exclude=["project"])
+    terms.save()
+    return terms
+

@@ -1,0 +1,115 @@
+"""Loads process templates from ``workflows/templates/*.yaml`` into the database (``sicrm load-templates``).
+
+Idempotent: a template, its stages, actions, gates and steps are updated in place by natural key; steps
+that running reviews still refer to are kept. Bad YAML is refused with the file and the problem named,
+and nothing from that file is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from backend.core.errors import ValidationFailed
+from workflows.choices import GateKind, StepMode
+from workflows.models import Gate, GateStep, ProcessTemplate, StageAction, StageTemplate
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def _stages() -> set[str]:
+    from backend.projects.choices import Status
+
+    return set(Status.values)
+
+
+def _problem(path: Path, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{path.name}: {message}", code="invalid_template")
+
+
+def validate(data: Any, path: Path) -> dict[str, Any]:
+    if not isinstance(data, dict) or not data.get("code") or not data.get("name"):
+        raise _problem(path, "a template needs a code and a name")
+    for stage in data.get("stages", []):
+        if stage.get("stage") not in _stages():
+            raise _problem(path, f"unknown stage {stage.get('stage')!r}")
+    for gate in data.get("gates", []):
+        if gate.get("kind") not in GateKind.values:
+            raise _problem(path, f"unknown gate kind {gate.get('kind')!r}")
+        if not gate.get("steps"):
+            raise _problem(path, f"gate {gate['kind']} has no steps")
+        for step in gate["steps"]:
+            if not step.get("roles") and not step.get("department_head"):
+                raise _problem(path, f"a step of gate {gate['kind']} names no approvers")
+            if step.get("mode", "any") not in StepMode.values:
+                raise _problem(path, f"step mode must be any or all, not {step.get('mode')!r}")
+    return data
+
+
+@transaction.atomic
+def template_load(*, path: Path) -> ProcessTemplate:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise _problem(path, f"not valid YAML: {exc}") from exc
+    data = validate(data, path)
+    template, _ = ProcessTemplate.objects.update_or_create(
+        code=data["code"],
+        defaults={
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "is_default": bool(data.get("default", False)),
+            "definition": data,
+        },
+    )
+    if template.is_default:
+        ProcessTemplate.objects.exclude(pk=template.pk).filter(is_default=True).update(is_default=False)
+    for order, stage_data in enumerate(data.get("stages", [])):
+        stage, _ = StageTemplate.objects.update_or_create(
+            template=template,
+            stage=stage_data["stage"],
+            defaults={"order": order, "standard_days": stage_data.get("standard_days", 0)},
+        )
+        stage.actions.all().delete()
+        StageAction.objects.bulk_create(
+            StageAction(stage=stage, text=a["text"], order=i, required=bool(a.get("required")))
+            for i, a in enumerate(stage_data.get("actions", []))
+        )
+    for gate_data in data.get("gates", []):
+        gate, _ = Gate.objects.update_or_create(
+            template=template,
+            kind=gate_data["kind"],
+            defaults={
+                "name": gate_data.get("name", gate_data["kind"]),
+                "required_documents": gate_data.get("required_documents", []),
+                "options": gate_data.get("options", {}),
+            },
+        )
+        for order, step_data in enumerate(gate_data["steps"], start=1):
+            GateStep.objects.update_or_create(
+                gate=gate,
+                order=order,
+                defaults={
+                    "name": step_data["name"],
+                    "roles": step_data.get("roles", []),
+                    "department_head": bool(step_data.get("department_head")),
+                    "mode": step_data.get("mode", StepMode.ANY),
+                    "condition": step_data.get("condition", {}),
+                },
+            )
+        surplus = gate.steps.filter(order__gt=len(gate_data["steps"]))
+        surplus.exclude(pk__in=_referenced_step_ids(gate)).delete()
+    return template
+
+
+def _referenced_step_ids(gate: Gate) -> list[int]:
+    from workflows.models import ReviewStep
+
+    return list(ReviewStep.objects.filter(gate_step__gate=gate).values_list("gate_step_id", flat=True))
+
+
+def templates_load_all(*, directory: Path = TEMPLATES_DIR) -> list[ProcessTemplate]:
+    return [template_load(path=path) for path in sorted(directory.glob("*.yaml"))]

@@ -1,0 +1,267 @@
+"""The gate engine (DESIGN.md §4) and routing rules.
+
+``review_open`` starts a review of a gate for a project (or quotation): the steps are resolved from the
+gate with their approvers fixed, conditional steps skipped, the first step's approvers notified.
+``review_decide`` records one approver's decision under a row lock; approving the last step, rejecting or
+returning hands the outcome to the handler the owning app registered for that gate kind
+(``@gate_outcome("initiation")``), which fires the gated transition. Nothing here knows what a
+project state is.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.accounts.selectors import department_heads_up, users_with_role
+from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
+from backend.core.notifications import notify
+from workflows.choices import Decision, ReviewStatus, StepMode, StepStatus
+from workflows.models import Approval, Gate, GateStep, ProcessTemplate, Review, ReviewStep, RoutingRule
+
+OutcomeHandler = Callable[..., None]
+_outcome_handlers: dict[str, OutcomeHandler] = {}
+
+
+def gate_outcome(kind: str) -> Callable[[OutcomeHandler], OutcomeHandler]:
+    """Register what happens when a review of gate ``kind`` ends: ``handler(review=, decision=, actor=, comment=)``."""
+
+    def register(handler: OutcomeHandler) -> OutcomeHandler:
+        _outcome_handlers[kind] = handler
+        return handler
+
+    return register
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "gte": operator.ge,
+    "gt": operator.gt,
+    "lte": operator.le,
+    "lt": operator.lt,
+    "eq": operator.eq,
+}
+
+
+def condition_holds(condition: dict[str, Any], values: dict[str, Any]) -> bool:
+    """``{"field": "amount", "op": "gte", "value": 5000000}`` against ``values``; an empty condition holds."""
+    if not condition:
+        return True
+    field, op, expected = condition.get("field"), condition.get("op", "eq"), condition.get("value")
+    actual = values.get(field)
+    if actual is None or op not in _OPS:
+        return False
+    try:
+        if isinstance(actual, Decimal | int | float):
+            return _OPS[op](Decimal(str(actual)), Decimal(str(expected)))
+    except InvalidOperation:
+        return False
+    return _OPS[op](actual, expected)
+
+
+def gate_for(*, template: ProcessTemplate | None, kind: str) -> Gate:
+    """The gate of ``kind`` in ``template``, else in the default template."""
+    gate = None
+    if template is not None:
+        gate = Gate.objects.filter(template=template, kind=kind).first()
+    if gate is None:
+        gate = Gate.objects.filter(template__is_default=True, kind=kind).first()
+    if gate is None:
+        raise Conflict(
+            _("No %(gate)s gate is configured; an administrator must load the process templates.") % {"gate": kind},
+            code="gate_not_configured",
+        )
+    return gate
+
+
+def _step_groups(step: GateStep, project: Any) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    if step.department_head:
+        department = project.department or getattr(project.owner, "department", None)
+        heads = [h for h in department_heads_up(department=department) if h.is_active]
+        groups["department_head"] = [heads[0].pk] if heads else []
+    for role in step.roles:
+        groups[f"role:{role}"] = list(users_with_role(role=role).values_list("pk", flat=True))
+    return groups
+
+
+def _activate(step: ReviewStep, project: Any, gate: Gate) -> None:
+    step.status = StepStatus.ACTIVE
+    step.save(update_fields=["status"])
+    notify(
+        recipients=step.approvers.all(),
+        kind="review_requested",
+        params={"project": project, "gate": gate.name, "step": step.name},
+        url=f"/reviews/{step.review_id}/",
+    )
+
+
+@transaction.atomic
+def review_open(
+    *,
+    project: Any,
+    kind: str,
+    actor: User,
+    quotation: Any = None,
+    amount: Decimal | None = None,
+    comment: str = "",
+) -> Review:
+    """Open a review of gate ``kind``; refuses (409) when a step would have nobody to decide it."""
+    gate = gate_for(template=project.process_template, kind=kind)
+    amount = project.amount if amount is None else amount
+    values = {"amount": amount, "industry": project.industry, "region": project.region, "source": project.source}
+    review = Review.objects.create(
+        gate=gate, project=project, quotation=quotation, amount=amount, submitted_by=actor, comment=comment
+    )
+    first: ReviewStep | None = None
+    for gate_step in gate.steps.all():
+        applies = condition_holds(gate_step.condition, values)
+        groups = _step_groups(gate_step, project) if applies else {}
+        empty = [name for name, ids in groups.items() if not ids]
+        if applies and (len(empty) == len(groups) or (gate_step.mode == StepMode.ALL and empty)):
+            raise Conflict(
+                _("Nobody can decide step '%(step)s' of %(gate)s: no active user for %(groups)s.")
+                % {"step": gate_step.name, "gate": gate.name, "groups": ", ".join(empty)},
+                code="no_approver",
+            )
+        groups = {name: ids for name, ids in groups.items() if ids}
+        step = ReviewStep.objects.create(
+            review=review,
+            gate_step=gate_step,
+            order=gate_step.order,
+            name=gate_step.name,
+            mode=gate_step.mode,
+            groups=groups,
+            status=StepStatus.WAITING if applies else StepStatus.SKIPPED,
+        )
+        if applies:
+            step.approvers.set({pk for ids in groups.values() for pk in ids})
+            first = first or step
+    if first is None:
+        raise Conflict(_("%(gate)s has no step that applies.") % {"gate": gate.name}, code="gate_without_steps")
+    _activate(first, project, gate)
+    return review
+
+
+def _step_complete(step: ReviewStep) -> bool:
+    approved_by = set(step.approvals.filter(decision=Decision.APPROVE).values_list("approver_id", flat=True))
+    if step.mode == StepMode.ANY:
+        return bool(approved_by)
+    return all(approved_by.intersection(ids) for ids in step.groups.values())
+
+
+@transaction.atomic
+def review_decide(*, review_id: int, actor: User, decision: str, comment: str = "") -> Review:
+    """One approver's decision on the active step of a review."""
+    if decision not in Decision.values:
+        raise ValidationFailed(
+            _("Decision must be one of: %(choices)s.") % {"choices": ", ".join(Decision.values)},
+            fields={"decision": [_("not a valid choice")]},
+        )
+    review = Review.objects.select_for_update().select_related("gate", "project").get(pk=review_id)
+    if review.status != ReviewStatus.PENDING:
+        raise Conflict(
+            _("This review is already %(status)s; nothing more can be decided.")
+            % {"status": review.get_status_display()},
+            code="review_closed",
+        )
+    step = review.steps.filter(status=StepStatus.ACTIVE).first()
+    if step is None:  # pragma: no cover - a pending review always has an active step
+        raise Conflict(_("This review has no step waiting for a decision."))
+    if not step.approvers.filter(pk=actor.pk).exists():
+        raise PermissionDenied(
+            _("You are not an approver of step '%(step)s' of this review.") % {"step": step.name}
+        )
+    if step.approvals.filter(approver=actor).exists():
+        raise Conflict(_("You have already decided on step '%(step)s'.") % {"step": step.name}, code="already_decided")
+    if decision != Decision.APPROVE and not comment.strip():
+        raise ValidationFailed(
+            _("Say why: a comment is required to reject or return."), fields={"comment": [_("required")]}
+        )
+    try:
+        with transaction.atomic():
+            Approval.objects.create(step=step, approver=actor, decision=decision, comment=comment)
+    except IntegrityError:
+        raise Conflict(
+            _("You have already decided on step '%(step)s'.") % {"step": step.name}, code="already_decided"
+        ) from None
+
+    now = timezone.now()
+    outcome: str | None = None
+    if decision == Decision.APPROVE:
+        if _step_complete(step):
+            step.status, step.completed_at = StepStatus.APPROVED, now
+            step.save(update_fields=["status", "completed_at"])
+            following = review.steps.filter(order__gt=step.order, status=StepStatus.WAITING).first()
+            if following is not None:
+                _activate(following, review.project, review.gate)
+            else:
+                outcome = ReviewStatus.APPROVED
+    else:
+        step.status = StepStatus.REJECTED if decision == Decision.REJECT else StepStatus.RETURNED
+        step.completed_at = now
+        step.save(update_fields=["status", "completed_at"])
+        outcome = ReviewStatus.REJECTED if decision == Decision.REJECT else ReviewStatus.RETURNED
+
+    handler = _outcome_handlers.get(review.gate.kind)
+    if handler is not None:
+        handler(review=review, decision=decision, actor=actor, comment=comment, step=step, final=outcome is not None)
+    if outcome is not None:
+        review.status, review.decided_at = outcome, now
+        review.save(update_fields=["status", "decided_at", "updated_at"])
+        review.steps.filter(status=StepStatus.WAITING).update(status=StepStatus.CANCELLED)
+        notify(
+            recipients=[review.submitted_by_id, review.project.owner_id],
+            kind="review_completed",
+            params={"project": review.project, "gate": review.gate.name, "status": review.get_status_display()},
+            url=f"/projects/{review.project_id}/",
+        )
+    else:
+        notify(
+            recipients=[review.submitted_by_id],
+            kind="review_decided",
+            params={
+                "project": review.project,
+                "actor": actor,
+                "decision": Decision(decision).label,
+                "gate": review.gate.name,
+            },
+            url=f"/reviews/{review.pk}/",
+            exclude=actor,
+        )
+    return review
+
+
+@transaction.atomic
+def reviews_cancel_pending(*, project: Any) -> int:
+    """Cancel the project's open reviews (the project left the state they were deciding)."""
+    pending = list(Review.objects.select_for_update().filter(project=project, status=ReviewStatus.PENDING))
+    for review in pending:
+        review.status, review.decided_at = ReviewStatus.CANCELLED, timezone.now()
+        review.save(update_fields=["status", "decided_at", "updated_at"])
+        review.steps.filter(status__in=[StepStatus.ACTIVE, StepStatus.WAITING]).update(status=StepStatus.CANCELLED)
+    return len(pending)
+
+
+def routing_match(*, target: str, values: dict[str, Any]) -> RoutingRule | None:
+    """The first active rule (by order) whose every given condition matches ``values``."""
+    for rule in RoutingRule.objects.filter(is_active=True, applies_to__in=[target, "both"]).order_by("order", "pk"):
+        if rule.industry and rule.industry != values.get("industry"):
+            continue
+        if rule.region and rule.region != values.get("region"):
+            continue
+        if rule.source and rule.source != values.get("source"):
+            continue
+        amount = values.get("amount")
+        if rule.min_amount is not None and (amount is None or Decimal(amount) < rule.min_amount):
+            continue
+        if rule.max_amount is not None and (amount is None or Decimal(amount) > rule.max_amount):
+            continue
+        return rule
+    return None
