@@ -11,6 +11,10 @@ from backend.core import views as core_views
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("", include("backend.customers.api.urls")),
+    path("", include("backend.projects.api.urls")),
+    path("", include("backend.bids.api.urls")),
+    path("", include("workflows.api.urls")),
+    path("", include("backend.core.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +24,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("backend.customers.urls")),
+    path("projects/", include("backend.projects.urls")),
+    path("tenders/", include("backend.bids.tender_urls")),
+    path("reviews/", include("workflows.urls")),
+    path("notifications/", include("backend.core.notification_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -199,6 +199,7 @@ def wait_until(predicate: Callable[[], object], *, timeout: float = 20, message:
 
 # --- presales fixtures ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def templates(db):
     """The shipped process templates, loaded as `sicrm load-templates` does."""

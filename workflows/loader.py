@@ -49,6 +49,19 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """Create, or update only the fields that differ (a second load of the same file writes nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values)
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    if changed:
+        for field in changed:
+            setattr(obj, field, values[field])
+        obj.save()
+    return obj
+
+
 @transaction.atomic
 def template_load(*, path: Path) -> ProcessTemplate:
     try:
@@ -56,9 +69,10 @@ def template_load(*, path: Path) -> ProcessTemplate:
     except yaml.YAMLError as exc:
         raise _problem(path, f"not valid YAML: {exc}") from exc
     data = validate(data, path)
-    template, _ = ProcessTemplate.objects.update_or_create(
-        code=data["code"],
-        defaults={
+    template = _upsert(
+        ProcessTemplate,
+        {"code": data["code"]},
+        {
             "name": data["name"],
             "description": data.get("description", ""),
             "is_default": bool(data.get("default", False)),
@@ -68,31 +82,30 @@ def template_load(*, path: Path) -> ProcessTemplate:
     if template.is_default:
         ProcessTemplate.objects.exclude(pk=template.pk).filter(is_default=True).update(is_default=False)
     for order, stage_data in enumerate(data.get("stages", [])):
-        stage, _ = StageTemplate.objects.update_or_create(
-            template=template,
-            stage=stage_data["stage"],
-            defaults={"order": order, "standard_days": stage_data.get("standard_days", 0)},
+        stage = _upsert(
+            StageTemplate,
+            {"template": template, "stage": stage_data["stage"]},
+            {"order": order, "standard_days": stage_data.get("standard_days", 0)},
         )
-        stage.actions.all().delete()
-        StageAction.objects.bulk_create(
-            StageAction(stage=stage, text=a["text"], order=i, required=bool(a.get("required")))
-            for i, a in enumerate(stage_data.get("actions", []))
-        )
+        wanted = [(a["text"], i, bool(a.get("required"))) for i, a in enumerate(stage_data.get("actions", []))]
+        if list(stage.actions.order_by("order").values_list("text", "order", "required")) != wanted:
+            stage.actions.all().delete()
+            StageAction.objects.bulk_create(StageAction(stage=stage, text=t, order=o, required=r) for t, o, r in wanted)
     for gate_data in data.get("gates", []):
-        gate, _ = Gate.objects.update_or_create(
-            template=template,
-            kind=gate_data["kind"],
-            defaults={
+        gate = _upsert(
+            Gate,
+            {"template": template, "kind": gate_data["kind"]},
+            {
                 "name": gate_data.get("name", gate_data["kind"]),
                 "required_documents": gate_data.get("required_documents", []),
                 "options": gate_data.get("options", {}),
             },
         )
         for order, step_data in enumerate(gate_data["steps"], start=1):
-            GateStep.objects.update_or_create(
-                gate=gate,
-                order=order,
-                defaults={
+            _upsert(
+                GateStep,
+                {"gate": gate, "order": order},
+                {
                     "name": step_data["name"],
                     "roles": step_data.get("roles", []),
                     "department_head": bool(step_data.get("department_head")),

@@ -33,7 +33,9 @@ class ProcessTemplate(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("default"), default=False)
-    definition = models.JSONField(_("definition"), default=dict, blank=True, help_text=_("The YAML it was loaded from."))
+    definition = models.JSONField(
+        _("definition"), default=dict, blank=True, help_text=_("The YAML it was loaded from.")
+    )
 
     class Meta:
         ordering = ["name"]

@@ -175,9 +175,7 @@ def review_decide(*, review_id: int, actor: User, decision: str, comment: str = 
     if step is None:  # pragma: no cover - a pending review always has an active step
         raise Conflict(_("This review has no step waiting for a decision."))
     if not step.approvers.filter(pk=actor.pk).exists():
-        raise PermissionDenied(
-            _("You are not an approver of step '%(step)s' of this review.") % {"step": step.name}
-        )
+        raise PermissionDenied(_("You are not an approver of step '%(step)s' of this review.") % {"step": step.name})
     if step.approvals.filter(approver=actor).exists():
         raise Conflict(_("You have already decided on step '%(step)s'.") % {"step": step.name}, code="already_decided")
     if decision != Decision.APPROVE and not comment.strip():

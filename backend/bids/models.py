@@ -116,9 +116,7 @@ class BidOpeningEntry(models.Model):
     is_us = models.BooleanField(_("our bid"), default=False)
     price = models.DecimalField(_("price"), max_digits=16, decimal_places=2)
     rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
-    technical_score = models.DecimalField(
-        _("technical score"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
+    technical_score = models.DecimalField(_("technical score"), max_digits=6, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["bid_id", "rank", "price"]

@@ -39,6 +39,7 @@ WIN_LOSS_FIELDS = ("primary_reason", "secondary_reasons", "winning_competitor", 
 
 # --- win/loss ------------------------------------------------------------------------------------------
 
+
 def _reason(code: Any, field: str) -> WinLossReason:
     if isinstance(code, WinLossReason):
         return code
@@ -96,8 +97,21 @@ def win_loss_create(*, actor: User, project: Project, outcome: str, **data: Any)
 # --- tenders -------------------------------------------------------------------------------------------
 
 TENDER_FIELDS = (
-    "number", "title", "buyer", "customer", "budget", "currency", "industry", "region", "publish_date",
-    "registration_deadline", "bid_deadline", "opening_date", "qualification_requirements", "source_url", "notes",
+    "number",
+    "title",
+    "buyer",
+    "customer",
+    "budget",
+    "currency",
+    "industry",
+    "region",
+    "publish_date",
+    "registration_deadline",
+    "bid_deadline",
+    "opening_date",
+    "qualification_requirements",
+    "source_url",
+    "notes",
 )
 
 
@@ -111,12 +125,21 @@ def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> T
     existing = Tender.objects.filter(number=number).first() if number else None
     if existing:
         raise ValidationFailed(
-            _("Tender number %(number)s is already registered: %(title)s.") % {"number": number,
-                                                                               "title": existing.title},
-            fields={"number": [_("duplicate")]}, code="duplicate_tender", extra={"existing_tender": existing.pk},
+            _("Tender number %(number)s is already registered: %(title)s.")
+            % {"number": number, "title": existing.title},
+            fields={"number": [_("duplicate")]},
+            code="duplicate_tender",
+            extra={"existing_tender": existing.pk},
         )
-    rule = routing_match(target="tender", values={"industry": fields.get("industry"), "region": fields.get("region"),
-                                                   "source": "tender", "amount": fields.get("budget")})
+    rule = routing_match(
+        target="tender",
+        values={
+            "industry": fields.get("industry"),
+            "region": fields.get("region"),
+            "source": "tender",
+            "amount": fields.get("budget"),
+        },
+    )
     if owner is None:
         owner = (rule.assign_owner if rule and rule.assign_owner else None) or actor
     tender = Tender(owner=owner, routing_rule=rule, **{k: v for k, v in fields.items() if k in TENDER_FIELDS})
@@ -125,8 +148,11 @@ def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> T
         with transaction.atomic():
             tender.save()
     except IntegrityError:
-        raise ValidationFailed(_("Tender number %(number)s is already registered.") % {"number": number},
-                               fields={"number": [_("duplicate")]}, code="duplicate_tender") from None
+        raise ValidationFailed(
+            _("Tender number %(number)s is already registered.") % {"number": number},
+            fields={"number": [_("duplicate")]},
+            code="duplicate_tender",
+        ) from None
     if owner != actor:
         from backend.core.notifications import notify
 
@@ -137,8 +163,11 @@ def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> T
 @transaction.atomic
 def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tender:
     if "number" in data and data["number"] != tender.number and Tender.objects.filter(number=data["number"]).exists():
-        raise ValidationFailed(_("Tender number %(number)s is already registered.") % {"number": data["number"]},
-                               fields={"number": [_("duplicate")]}, code="duplicate_tender")
+        raise ValidationFailed(
+            _("Tender number %(number)s is already registered.") % {"number": data["number"]},
+            fields={"number": [_("duplicate")]},
+            code="duplicate_tender",
+        )
     tender, _changed = model_update(instance=tender, data=data, fields=TENDER_FIELDS)
     return tender
 
@@ -173,10 +202,17 @@ def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, 
         + ([tender.qualification_requirements] if tender.qualification_requirements else [])
     )
     project = project_create(
-        actor=actor, name=name or tender.title, customer=customer, owner=tender.owner, source="tender",
-        industry=tender.industry, region=tender.region, estimated_amount=tender.budget or Decimal(0),
+        actor=actor,
+        name=name or tender.title,
+        customer=customer,
+        owner=tender.owner,
+        source="tender",
+        industry=tender.industry,
+        region=tender.region,
+        estimated_amount=tender.budget or Decimal(0),
         expected_close_date=tender.opening_date.date() if tender.opening_date else None,
-        description=description, tender=tender,
+        description=description,
+        tender=tender,
     )
     from backend.projects.models import ProjectAttachment
 
@@ -195,10 +231,13 @@ BID_FIELDS = ("submitted_on", "bond_amount", "bond_paid_on", "bond_refunded_on",
 def _check_bond_dates(data: dict[str, Any]) -> None:
     paid, refunded = data.get("bond_paid_on"), data.get("bond_refunded_on")
     if refunded and not paid:
-        raise ValidationFailed(_("A bond cannot be refunded before it is paid."), fields={"bond_refunded_on": ["order"]})
+        raise ValidationFailed(
+            _("A bond cannot be refunded before it is paid."), fields={"bond_refunded_on": ["order"]}
+        )
     if paid and refunded and refunded < paid:
-        raise ValidationFailed(_("The bond refund date is before the payment date."),
-                               fields={"bond_refunded_on": ["order"]})
+        raise ValidationFailed(
+            _("The bond refund date is before the payment date."), fields={"bond_refunded_on": ["order"]}
+        )
 
 
 @transaction.atomic
@@ -241,16 +280,27 @@ def bid_opening_record(*, actor: User, bid: Bid, entries: list[dict[str, Any]]) 
                     fields={"entries": [f"{index}: competitor"]},
                 )
             if competitor.pk in seen:
-                raise ValidationFailed(_("%(name)s appears twice.") % {"name": competitor.name},
-                                       fields={"entries": [f"{index}: duplicate"]})
+                raise ValidationFailed(
+                    _("%(name)s appears twice.") % {"name": competitor.name},
+                    fields={"entries": [f"{index}: duplicate"]},
+                )
             seen.add(competitor.pk)
         price = entry.get("price")
         if price is None or Decimal(price) < 0:
-            raise ValidationFailed(_("Line %(n)d: a price of zero or more is required.") % {"n": index + 1},
-                                   fields={"entries": [f"{index}: price"]})
-        rows.append(BidOpeningEntry(bid=bid, competitor=None if entry.get("is_us") else competitor,
-                                    is_us=bool(entry.get("is_us")), price=Decimal(price), rank=entry.get("rank"),
-                                    technical_score=entry.get("technical_score")))
+            raise ValidationFailed(
+                _("Line %(n)d: a price of zero or more is required.") % {"n": index + 1},
+                fields={"entries": [f"{index}: price"]},
+            )
+        rows.append(
+            BidOpeningEntry(
+                bid=bid,
+                competitor=None if entry.get("is_us") else competitor,
+                is_us=bool(entry.get("is_us")),
+                price=Decimal(price),
+                rank=entry.get("rank"),
+                technical_score=entry.get("technical_score"),
+            )
+        )
     if any(r.rank is None for r in rows):
         for rank, row in enumerate(sorted(rows, key=lambda r: r.price), start=1):
             row.rank = row.rank or rank
@@ -271,8 +321,9 @@ LINE_FIELDS = ("description", "unit", "quantity", "unit_price", "unit_cost", "di
 def _lines(quotation: Quotation, lines: list[dict[str, Any]]) -> list[QuotationLine]:
     rows = []
     for position, data in enumerate(lines, start=1):
-        row = QuotationLine(quotation=quotation, position=position, **{k: v for k, v in data.items()
-                                                                      if k in LINE_FIELDS})
+        row = QuotationLine(
+            quotation=quotation, position=position, **{k: v for k, v in data.items() if k in LINE_FIELDS}
+        )
         try:
             row.full_clean(exclude=["quotation"])
         except Exception as exc:  # Django ValidationError: say which line
@@ -280,8 +331,8 @@ def _lines(quotation: Quotation, lines: list[dict[str, Any]]) -> list[QuotationL
 
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
                 raise ValidationFailed(
-                    _("Line %(n)d: %(problem)s") % {"n": position, "problem": "; ".join(
-                        f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())},
+                    _("Line %(n)d: %(problem)s")
+                    % {"n": position, "problem": "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())},
                     fields={f"lines[{position - 1}].{k}": v for k, v in exc.message_dict.items()},
                 ) from exc
             raise
@@ -290,14 +341,29 @@ def _lines(quotation: Quotation, lines: list[dict[str, Any]]) -> list[QuotationL
 
 
 @transaction.atomic
-def quotation_create(*, actor: User, project: Project, lines: list[dict[str, Any]], title: str = "",
-                     currency: str = "CNY", valid_until: date | None = None, notes: str = "") -> Quotation:
+def quotation_create(
+    *,
+    actor: User,
+    project: Project,
+    lines: list[dict[str, Any]],
+    title: str = "",
+    currency: str = "CNY",
+    valid_until: date | None = None,
+    notes: str = "",
+) -> Quotation:
     """A new version of the project's quotation, with its lines."""
     require_edit(project, actor)
     Project.objects.select_for_update().filter(pk=project.pk).first()
     version = (project.quotations.aggregate(m=Max("version"))["m"] or 0) + 1
-    quotation = Quotation(project=project, version=version, title=title, currency=currency,
-                          valid_until=valid_until, notes=notes, created_by=actor)
+    quotation = Quotation(
+        project=project,
+        version=version,
+        title=title,
+        currency=currency,
+        valid_until=valid_until,
+        notes=notes,
+        created_by=actor,
+    )
     rows = _lines(quotation, lines)
     if not rows:
         raise ValidationFailed(_("A quotation needs at least one line."), fields={"lines": [_("required")]})
@@ -313,8 +379,10 @@ def quotation_replace_lines(*, actor: User, quotation: Quotation, lines: list[di
     require_edit(quotation.project, actor)
     quotation = Quotation.objects.select_for_update().get(pk=quotation.pk)
     if quotation.status != QuotationStatus.DRAFT:
-        raise Conflict(_("Quotation v%(v)d is %(status)s; only a draft can be changed. Create a new version.")
-                       % {"v": quotation.version, "status": quotation.get_status_display()})
+        raise Conflict(
+            _("Quotation v%(v)d is %(status)s; only a draft can be changed. Create a new version.")
+            % {"v": quotation.version, "status": quotation.get_status_display()}
+        )
     rows = _lines(quotation, lines)
     if not rows:
         raise ValidationFailed(_("A quotation needs at least one line."), fields={"lines": [_("required")]})
@@ -331,8 +399,10 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
     require_edit(quotation.project, actor)
     quotation = Quotation.objects.select_for_update().select_related("project").get(pk=quotation.pk)
     if quotation.status != QuotationStatus.DRAFT:
-        raise Conflict(_("Quotation v%(v)d is already %(status)s.") % {"v": quotation.version,
-                                                                       "status": quotation.get_status_display()})
+        raise Conflict(
+            _("Quotation v%(v)d is already %(status)s.")
+            % {"v": quotation.version, "status": quotation.get_status_display()}
+        )
     totals = quotation_totals(quotation_id=quotation.pk)
     gate = gate_for(template=quotation.project.process_template, kind="quotation_margin")
     threshold = Decimal(str(gate.options.get("margin_below", 15)))
@@ -340,8 +410,14 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
         quotation.status = QuotationStatus.APPROVED
     else:
         quotation.status = QuotationStatus.PENDING_APPROVAL
-        review_open(project=quotation.project, kind="quotation_margin", actor=actor, quotation=quotation,
-                    amount=totals["net"], comment=comment)
+        review_open(
+            project=quotation.project,
+            kind="quotation_margin",
+            actor=actor,
+            quotation=quotation,
+            amount=totals["net"],
+            comment=comment,
+        )
     quotation.save(update_fields=["status", "updated_at"])
     return quotation
 
@@ -350,12 +426,16 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
 def _quotation_decided(*, review: Any, decision: str, final: bool, **_: Any) -> None:
     if not final:
         return
-    status = {Decision.APPROVE: QuotationStatus.APPROVED, Decision.REJECT: QuotationStatus.REJECTED,
-              Decision.RETURN: QuotationStatus.DRAFT}[decision]
+    status = {
+        Decision.APPROVE: QuotationStatus.APPROVED,
+        Decision.REJECT: QuotationStatus.REJECTED,
+        Decision.RETURN: QuotationStatus.DRAFT,
+    }[decision]
     Quotation.objects.filter(pk=review.quotation_id).update(status=status)
 
 
 # --- contract terms ------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def contract_terms_save(*, actor: User, project: Project, **data: Any) -> ContractTerms:
@@ -367,4 +447,3 @@ def contract_terms_save(*, actor: User, project: Project, **data: Any) -> Contra
     terms.full_clean(exclude=["project"])
     terms.save()
     return terms
-

@@ -8,7 +8,12 @@ from importlib import import_module
 
 from django.db import transaction
 
-DEMO_MODULES = ["backend.accounts.demo", "backend.customers.demo"]
+DEMO_MODULES = [
+    "backend.accounts.demo",
+    "backend.customers.demo",
+    "workflows.demo",
+    "backend.projects.demo",
+]
 
 
 @transaction.atomic

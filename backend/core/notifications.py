@@ -65,6 +65,11 @@ def deliver(*, user_ids: list[int], kind: str, params: dict[str, str], url: str)
         if user.email:
             with override(settings.LANGUAGE_CODE):
                 text = render(kind, params)
-            send_mail(subject=f"[sicrm] {text[:120]}", message=f"{text}\n\n{url}", from_email=None,
-                      recipient_list=[user.email], fail_silently=True)
+            send_mail(
+                subject=f"[sicrm] {text[:120]}",
+                message=f"{text}\n\n{url}",
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
     return len(users)

@@ -102,9 +102,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         related_name="projects",
     )
     description = models.TextField(_("description"), blank=True)
-    contract_amount = models.DecimalField(
-        _("contract amount"), max_digits=16, decimal_places=2, null=True, blank=True
-    )
+    contract_amount = models.DecimalField(_("contract amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     status = FSMField(_("status"), default=Status.TENDER, choices=Status.choices, protected=True)
     status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
 
@@ -174,9 +172,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     def approve_initiation(self) -> None:
         pass
 
-    @transition(
-        field=status, source=Status.INITIATION_REVIEW, target=Status.REJECTED, permission=fired_by_gate_only
-    )
+    @transition(field=status, source=Status.INITIATION_REVIEW, target=Status.REJECTED, permission=fired_by_gate_only)
     def reject_initiation(self) -> None:
         pass
 
@@ -188,15 +184,11 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     def approve_contract(self) -> None:
         pass
 
-    @transition(
-        field=status, source=Status.CONTRACT_REVIEW, target=Status.NEGOTIATION, permission=fired_by_gate_only
-    )
+    @transition(field=status, source=Status.CONTRACT_REVIEW, target=Status.NEGOTIATION, permission=fired_by_gate_only)
     def reject_contract(self) -> None:
         pass
 
-    @transition(
-        field=status, source=Status.CONTRACT_REVIEW, target=Status.NEGOTIATION, permission=fired_by_gate_only
-    )
+    @transition(field=status, source=Status.CONTRACT_REVIEW, target=Status.NEGOTIATION, permission=fired_by_gate_only)
     def return_contract(self) -> None:
         pass
 
@@ -253,16 +245,12 @@ class ProjectCompetitor(TimeStampedModel):
     threat_level = models.CharField(
         _("threat level"), max_length=10, choices=ThreatLevel.choices, default=ThreatLevel.MEDIUM
     )
-    estimated_price = models.DecimalField(
-        _("estimated price"), max_digits=16, decimal_places=2, null=True, blank=True
-    )
+    estimated_price = models.DecimalField(_("estimated price"), max_digits=16, decimal_places=2, null=True, blank=True)
     bid_price = models.DecimalField(_("bid price"), max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["project_id", "competitor__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "competitor"], name="uniq_competitor_per_project")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "competitor"], name="uniq_competitor_per_project")]
         verbose_name = _("project competitor")
         verbose_name_plural = _("project competitors")
 

@@ -133,8 +133,9 @@ def project_create(
     ProjectMember.objects.bulk_create(members)
     if template is not None:
         StageChecklistItem.objects.bulk_create(
-            StageChecklistItem(project=project, stage=stage.stage, text=action.text, order=action.order,
-                               required=action.required)
+            StageChecklistItem(
+                project=project, stage=stage.stage, text=action.text, order=action.order, required=action.required
+            )
             for stage in template.stages.prefetch_related("actions")
             for action in stage.actions.all()
         )
@@ -143,8 +144,13 @@ def project_create(
         project=project, kind=EventKind.CREATED, target=project.status, actor=actor, comment=comment
     )
     for member in members:
-        notify(recipients=[member.user], kind="project_assigned", exclude=actor,
-               params={"project": project, "role": member.get_role_display()}, url=f"/projects/{project.pk}/")
+        notify(
+            recipients=[member.user],
+            kind="project_assigned",
+            exclude=actor,
+            params={"project": project, "role": member.get_role_display()},
+            url=f"/projects/{project.pk}/",
+        )
     return project
 
 
@@ -157,6 +163,7 @@ def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Pr
 
 
 # --- lifecycle ---------------------------------------------------------------------------------------------
+
 
 def _describe_sources(name: str) -> str:
     sources = {t.source for t in Project._meta.get_field("status").get_all_transitions(Project) if t.name == name}
@@ -228,7 +235,8 @@ def project_transition(
             )
     if name == "submit_contract_review" and not hasattr(project, "contract_terms"):
         raise _refuse(
-            project, _("the contract terms are missing: record them before the contract review."),
+            project,
+            _("the contract terms are missing: record them before the contract review."),
             missing=["contract_terms"],
         )
     source = project.status
@@ -246,8 +254,12 @@ def project_transition(
     notify(
         recipients=project.members.values_list("user_id", flat=True),
         kind="project_transition",
-        params={"project": project, "source": Status(source).label, "target": project.get_status_display(),
-                "actor": actor},
+        params={
+            "project": project,
+            "source": Status(source).label,
+            "target": project.get_status_display(),
+            "actor": actor,
+        },
         url=f"/projects/{project.pk}/",
         exclude=actor,
     )
@@ -283,6 +295,7 @@ gate_outcome("contract")(_fire_gated)
 
 # --- team, competitors, partners, checklist, budget ------------------------------------------------------
 
+
 @transaction.atomic
 def member_add(*, actor: User, project: Project, user: User, role: str) -> ProjectMember:
     require_edit(project, actor)
@@ -295,8 +308,13 @@ def member_add(*, actor: User, project: Project, user: User, role: str) -> Proje
         raise Conflict(
             _("%(user)s is already on the team as %(role)s.") % {"user": user, "role": MemberRole(role).label}
         ) from None
-    notify(recipients=[user], kind="project_assigned", exclude=actor,
-           params={"project": project, "role": member.get_role_display()}, url=f"/projects/{project.pk}/")
+    notify(
+        recipients=[user],
+        kind="project_assigned",
+        exclude=actor,
+        params={"project": project, "role": member.get_role_display()},
+        url=f"/projects/{project.pk}/",
+    )
     return member
 
 
@@ -310,7 +328,11 @@ def member_remove(*, actor: User, member: ProjectMember) -> None:
 
 @transaction.atomic
 def competitor_add(
-    *, actor: User, project: Project, competitor: Competitor | None = None, competitor_name: str = "",
+    *,
+    actor: User,
+    project: Project,
+    competitor: Competitor | None = None,
+    competitor_name: str = "",
     **fields: Any,
 ) -> ProjectCompetitor:
     require_edit(project, actor)
@@ -334,7 +356,8 @@ def competitor_add(
 def competitor_update(*, actor: User, entry: ProjectCompetitor, data: dict[str, Any]) -> ProjectCompetitor:
     require_edit(entry.project, actor)
     entry, _changed = model_update(
-        instance=entry, data=data,
+        instance=entry,
+        data=data,
         fields=("solution", "strengths", "weaknesses", "threat_level", "estimated_price", "bid_price"),
     )
     return entry
@@ -394,14 +417,27 @@ def budget_line_add(
 
 @transaction.atomic
 def expense_add(
-    *, actor: User, project: Project, category: str, amount: Decimal, spent_on: date, description: str = "",
+    *,
+    actor: User,
+    project: Project,
+    category: str,
+    amount: Decimal,
+    spent_on: date,
+    description: str = "",
     budget_line: BudgetLine | None = None,
 ) -> Expense:
     require_edit(project, actor)
     if budget_line is not None and budget_line.project_id != project.pk:
         raise ValidationFailed(_("That budget line belongs to another project."), fields={"budget_line": ["foreign"]})
-    expense = Expense(project=project, category=category, amount=amount, spent_on=spent_on, description=description,
-                      budget_line=budget_line, author=actor)
+    expense = Expense(
+        project=project,
+        category=category,
+        amount=amount,
+        spent_on=spent_on,
+        description=description,
+        budget_line=budget_line,
+        author=actor,
+    )
     expense.full_clean()
     expense.save()
     return expense

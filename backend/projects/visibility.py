@@ -62,5 +62,14 @@ def _prefixed(prefix: str):
 
 
 visibility_rule(Project)(_prefixed(""))
-for _model in (ProjectMember, ProjectAttachment, ProjectCompetitor, ProjectPartner, ProjectEvent, StageChecklistItem, BudgetLine, Expense):
+for _model in (
+    ProjectMember,
+    ProjectAttachment,
+    ProjectCompetitor,
+    ProjectPartner,
+    ProjectEvent,
+    StageChecklistItem,
+    BudgetLine,
+    Expense,
+):
     visibility_rule(_model)(_prefixed("project__"))

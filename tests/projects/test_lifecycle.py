@@ -17,8 +17,9 @@ WIN_LOSS = {"primary_reason": "price", "secondary_reasons": ["timing"], "lessons
 @pytest.fixture
 def project(org):
     customer = CustomerFactory(owner=org["bidmgr"])
-    return services.project_create(actor=org["bidmgr"], name="核心网络改造", customer=customer,
-                                   estimated_amount=2_000_000)
+    return services.project_create(
+        actor=org["bidmgr"], name="核心网络改造", customer=customer, estimated_amount=2_000_000
+    )
 
 
 def tick_all(project, actor):
@@ -50,8 +51,7 @@ def test_submit_initiation_needs_the_required_checklist(project, org):
 
 def test_submit_initiation_opens_the_initiation_review(project, org):
     tick_all(project, org["bidmgr"])
-    services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"],
-                                comment="请审批")
+    services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"], comment="请审批")
     project.refresh_from_db()
     assert project.status == Status.INITIATION_REVIEW
     review = project.reviews.get()
@@ -59,8 +59,12 @@ def test_submit_initiation_opens_the_initiation_review(project, org):
     approvers = set(review.steps.get().approvers.values_list("username", flat=True))
     assert approvers == {"head", "director"}
     event = project.events.get(transition="submit_initiation")
-    assert (event.source, event.target, event.actor, event.comment) == ("tender", "initiation_review",
-                                                                        org["bidmgr"], "请审批")
+    assert (event.source, event.target, event.actor, event.comment) == (
+        "tender",
+        "initiation_review",
+        org["bidmgr"],
+        "请审批",
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,22 +99,33 @@ def test_lose_requires_a_win_loss_record(project, org):
 def test_a_bad_win_loss_record_changes_nothing(project, org):
     set_status(project, Status.BIDDING)
     with pytest.raises(ValidationFailed) as err:
-        services.project_transition(project_id=project.pk, name="lose", actor=org["bidmgr"],
-                                    win_loss={"primary_reason": "astrology"})
+        services.project_transition(
+            project_id=project.pk, name="lose", actor=org["bidmgr"], win_loss={"primary_reason": "astrology"}
+        )
     assert "astrology" in err.value.message
     project.refresh_from_db()
     assert project.status == Status.BIDDING and not WinLossRecord.objects.exists()
     assert not project.events.filter(transition="lose").exists()
 
 
-@pytest.mark.parametrize("state", [Status.TENDER, Status.INITIATION_REVIEW, Status.PURSUIT, Status.BIDDING,
-                                   Status.NEGOTIATION, Status.CONTRACT_REVIEW])
+@pytest.mark.parametrize(
+    "state",
+    [
+        Status.TENDER,
+        Status.INITIATION_REVIEW,
+        Status.PURSUIT,
+        Status.BIDDING,
+        Status.NEGOTIATION,
+        Status.CONTRACT_REVIEW,
+    ],
+)
 def test_abandon_from_every_presales_state_needs_reason_and_record(project, org, state):
     set_status(project, state)
     with pytest.raises(ValidationFailed):
         services.project_transition(project_id=project.pk, name="abandon", actor=org["bidmgr"], win_loss=WIN_LOSS)
-    services.project_transition(project_id=project.pk, name="abandon", actor=org["bidmgr"],
-                                comment="Budget cut; cut losses", win_loss=WIN_LOSS)
+    services.project_transition(
+        project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="Budget cut; cut losses", win_loss=WIN_LOSS
+    )
     project.refresh_from_db()
     assert project.status == Status.ABANDONED
     assert project.win_loss.outcome == "abandoned"
@@ -120,8 +135,9 @@ def test_abandon_from_every_presales_state_needs_reason_and_record(project, org,
 def test_nothing_leaves_a_closed_presales_state_by_abandon(project, org, state):
     set_status(project, state)
     with pytest.raises(TransitionRefused):
-        services.project_transition(project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="x",
-                                    win_loss=WIN_LOSS)
+        services.project_transition(
+            project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="x", win_loss=WIN_LOSS
+        )
 
 
 def test_second_identical_transition_is_refused(project, org):
@@ -166,15 +182,20 @@ def test_submit_contract_review_needs_terms_and_win_loss(project, org):
     set_status(project, Status.NEGOTIATION)
     tick_all(project, org["bidmgr"])
     with pytest.raises(TransitionRefused) as err:
-        services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"],
-                                    win_loss=WIN_LOSS)
+        services.project_transition(
+            project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"], win_loss=WIN_LOSS
+        )
     assert "contract terms" in err.value.message
     assert not WinLossRecord.objects.exists()  # the refused transition wrote nothing
     contract_terms_save(actor=org["bidmgr"], project=project, amount=1_800_000)
     with pytest.raises(TransitionRefused):
         services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"])
-    services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"],
-                                win_loss={**WIN_LOSS, "primary_reason": "technology"})
+    services.project_transition(
+        project_id=project.pk,
+        name="submit_contract_review",
+        actor=org["bidmgr"],
+        win_loss={**WIN_LOSS, "primary_reason": "technology"},
+    )
     project.refresh_from_db()
     assert project.status == Status.CONTRACT_REVIEW
     assert project.reviews.get().gate.kind == "contract"

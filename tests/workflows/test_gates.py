@@ -23,8 +23,9 @@ def _tick(project, actor):
 @pytest.fixture
 def project(org):
     customer = CustomerFactory(owner=org["bidmgr"])
-    return services.project_create(actor=org["bidmgr"], name="银行灾备中心", customer=customer,
-                                   estimated_amount=3_000_000)
+    return services.project_create(
+        actor=org["bidmgr"], name="银行灾备中心", customer=customer, estimated_amount=3_000_000
+    )
 
 
 def submit_initiation(project, org):
@@ -37,8 +38,7 @@ def submit_contract(project, org, amount):
     set_status(project, Status.NEGOTIATION)
     _tick(project, org["bidmgr"])
     contract_terms_save(actor=org["bidmgr"], project=project, amount=amount)
-    services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"],
-                                win_loss=WIN)
+    services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"], win_loss=WIN)
     return project.reviews.get(status="pending", gate__kind="contract")
 
 
@@ -50,8 +50,12 @@ def test_initiation_approved_by_the_department_head(project, org, django_capture
     review.refresh_from_db()
     assert project.status == Status.PURSUIT and review.status == "approved"
     event = project.events.get(kind="decision")
-    assert (event.transition, event.actor, event.comment, event.review) == ("approve_initiation", org["head"],
-                                                                            "同意立项", review)
+    assert (event.transition, event.actor, event.comment, event.review) == (
+        "approve_initiation",
+        org["head"],
+        "同意立项",
+        review,
+    )
     assert Notification.objects.filter(recipient=org["bidmgr"], kind="review_completed").exists()
 
 
@@ -155,19 +159,22 @@ def test_decided_review_takes_no_more_decisions(project, org):
 
 def test_abandon_cancels_the_open_review(project, org):
     review = submit_initiation(project, org)
-    services.project_transition(project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="客户取消",
-                                win_loss={"primary_reason": "timing"})
+    services.project_transition(
+        project_id=project.pk,
+        name="abandon",
+        actor=org["bidmgr"],
+        comment="客户取消",
+        win_loss={"primary_reason": "timing"},
+    )
     review.refresh_from_db()
     assert review.status == "cancelled"
 
 
-def test_review_requested_notifications_go_to_approvers_after_commit(project, org,
-                                                                     django_capture_on_commit_callbacks):
+def test_review_requested_notifications_go_to_approvers_after_commit(project, org, django_capture_on_commit_callbacks):
     _tick(project, org["bidmgr"])
     with django_capture_on_commit_callbacks(execute=True):
         services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"])
-    notified = set(Notification.objects.filter(kind="review_requested").values_list("recipient__username",
-                                                                                      flat=True))
+    notified = set(Notification.objects.filter(kind="review_requested").values_list("recipient__username", flat=True))
     assert notified == {"head", "director"}
 
 
@@ -195,8 +202,9 @@ def test_missing_approver_role_refuses_submission(project, org):
     _tick(project, org["bidmgr"])
     contract_terms_save(actor=org["bidmgr"], project=project, amount=1_000_000)
     with pytest.raises(Conflict) as err:
-        services.project_transition(project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"],
-                                    win_loss=WIN)
+        services.project_transition(
+            project_id=project.pk, name="submit_contract_review", actor=org["bidmgr"], win_loss=WIN
+        )
     assert "Nobody can decide" in err.value.message
     project.refresh_from_db()
     assert project.status == Status.NEGOTIATION and not project.reviews.exists()

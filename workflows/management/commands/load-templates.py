@@ -21,5 +21,6 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         for template in templates:
-            self.stdout.write(f"{template.code}: {template.name} ({template.stages.count()} stages, "
-                              f"{template.gates.count()} gates)")
+            self.stdout.write(
+                f"{template.code}: {template.name} ({template.stages.count()} stages, {template.gates.count()} gates)"
+            )

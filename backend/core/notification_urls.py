@@ -1,0 +1,6 @@
+"""Notification pages (list, mark read)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "notifications"
+urlpatterns: list = []
