@@ -26,6 +26,7 @@ urlpatterns = [
     path("customers/", include("backend.customers.urls")),
     path("projects/", include("backend.projects.urls")),
     path("tenders/", include("backend.bids.tender_urls")),
+    path("bids/", include("backend.bids.urls")),
     path("reviews/", include("workflows.urls")),
     path("notifications/", include("backend.core.notification_urls")),
     path("admin/", admin.site.urls),

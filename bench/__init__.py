@@ -1,0 +1,1 @@
+"""Benchmarks: data generator and timed scenarios, run with `sicrm bench ...`."""
