@@ -174,6 +174,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "backend.projects.choices.Status",
+        "ReviewStatusEnum": "workflows.choices.ReviewStatus",
+        "QuotationStatusEnum": "backend.bids.choices.QuotationStatus",
+        "BidResultEnum": "backend.bids.choices.BidResult",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------

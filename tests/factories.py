@@ -78,6 +78,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "projects.Project"
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"P-2026-{n + 1:04d}")
     name = factory.Sequence(lambda n: f"数据中心项目 Data centre project {n}")

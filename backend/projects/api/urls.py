@@ -1,4 +1,17 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from backend.projects.api import views
+
 router = SimpleRouter()
-urlpatterns = router.urls
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("competitors", views.CompetitorCatalogueViewSet, basename="competitor")
+
+nested = SimpleRouter()
+nested.register("members", views.MemberViewSet, basename="project-member")
+nested.register("competitors", views.ProjectCompetitorViewSet, basename="project-competitor")
+nested.register("partners", views.ProjectPartnerViewSet, basename="project-partner")
+nested.register("events", views.EventViewSet, basename="project-event")
+nested.register("checklist", views.ChecklistViewSet, basename="project-checklist")
+
+urlpatterns = [*router.urls, path("projects/<int:project_pk>/", include(nested.urls))]

@@ -1,0 +1,145 @@
+"""API shapes of tenders, bids, quotations, contract terms and win/loss records."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from backend.bids.models import (
+    Bid,
+    BidOpeningEntry,
+    ContractTerms,
+    Quotation,
+    QuotationLine,
+    Tender,
+    TenderAttachment,
+    WinLossReason,
+    WinLossRecord,
+)
+from backend.customers.api.serializers import UserRefSerializer
+from backend.customers.models import Customer
+from backend.projects.models import Competitor, Project
+
+
+class VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the requesting user can see (others do not exist, as far as the API is concerned)."""
+
+    def get_queryset(self):
+        from backend.core.permissions import visible_to
+
+        return visible_to(self.context["request"].user, Project.objects.all())
+
+
+class TenderAttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TenderAttachment
+        fields = ["id", "name", "file", "uploaded_at"]
+
+
+class TenderSerializer(serializers.ModelSerializer):
+    owner = UserRefSerializer(read_only=True)
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    attachments = TenderAttachmentSerializer(many=True, read_only=True)
+    routing_rule_name = serializers.CharField(source="routing_rule.name", read_only=True, default=None)
+
+    class Meta:
+        model = Tender
+        fields = ["id", "number", "title", "buyer", "customer", "budget", "currency", "industry", "region",
+                  "publish_date", "registration_deadline", "bid_deadline", "opening_date",
+                  "qualification_requirements", "source_url", "notes", "owner", "routing_rule", "routing_rule_name",
+                  "attachments", "created_at", "updated_at"]
+        read_only_fields = ["owner", "routing_rule", "created_at", "updated_at"]
+        extra_kwargs = {"number": {"validators": []}}
+
+
+class CreateProjectFromTenderSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OpeningEntrySerializer(serializers.ModelSerializer):
+    competitor = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), required=False, allow_null=True)
+    competitor_name = serializers.CharField(source="competitor.name", read_only=True, default=None)
+
+    class Meta:
+        model = BidOpeningEntry
+        fields = ["id", "competitor", "competitor_name", "is_us", "price", "rank", "technical_score"]
+
+
+class OpeningInputSerializer(serializers.Serializer):
+    entries = OpeningEntrySerializer(many=True)
+
+
+class BidSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField()
+    opening = OpeningEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Bid
+        fields = ["id", "project", "round", "submitted_on", "bond_amount", "bond_paid_on", "bond_refunded_on",
+                  "our_price", "result", "notes", "opening", "created_at", "updated_at"]
+        read_only_fields = ["round", "created_at", "updated_at"]
+
+
+class QuotationLineSerializer(serializers.ModelSerializer):
+    net = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    cost = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    tax = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = QuotationLine
+        fields = ["id", "position", "description", "unit", "quantity", "unit_price", "unit_cost", "discount",
+                  "tax_rate", "net", "cost", "tax"]
+        read_only_fields = ["position"]
+
+
+class QuotationSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField()
+    lines = QuotationLineSerializer(many=True)
+    net = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    cost = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    tax = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    gross = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    margin_pct = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True, allow_null=True)
+    created_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Quotation
+        fields = ["id", "project", "version", "title", "currency", "status", "valid_until", "notes", "lines", "net",
+                  "cost", "tax", "gross", "margin_pct", "created_by", "created_at", "updated_at"]
+        read_only_fields = ["version", "status", "created_by", "created_at", "updated_at"]
+
+
+class LinesInputSerializer(serializers.Serializer):
+    lines = QuotationLineSerializer(many=True)
+
+
+class SubmitInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ContractTermsSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField()
+
+    class Meta:
+        model = ContractTerms
+        fields = ["id", "project", "amount", "payment_terms", "delivery_date", "penalties", "warranty_months",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+        validators: list = []
+
+
+class WinLossSerializer(serializers.ModelSerializer):
+    project = VisibleProjectField()
+    primary_reason = serializers.SlugRelatedField(slug_field="code", queryset=WinLossReason.objects.filter(
+        is_active=True))
+    secondary_reasons = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
+                                                     queryset=WinLossReason.objects.filter(is_active=True))
+    winning_competitor = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), required=False,
+                                                            allow_null=True)
+    recorded_by = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = WinLossRecord
+        fields = ["id", "project", "outcome", "primary_reason", "secondary_reasons", "winning_competitor",
+                  "winning_price", "our_price", "lessons", "recorded_by", "created_at", "updated_at"]
+        read_only_fields = ["recorded_by", "created_at", "updated_at"]
+        validators: list = []
