@@ -128,8 +128,12 @@ def project_create(
     project.code = _code()
     project.save()
     members = [ProjectMember(project=project, user=owner, role=MemberRole.OWNER)]
-    if bid_manager is not None:
+    if bid_manager is not None and bid_manager != owner:
         members.append(ProjectMember(project=project, user=bid_manager, role=MemberRole.BID_MANAGER))
+    if actor not in (owner, bid_manager):
+        # Whoever opens the project stays on it, so it never vanishes from their own lists.
+        role = MemberRole.BID_MANAGER if actor.has_role("bid_manager") else MemberRole.OBSERVER
+        members.append(ProjectMember(project=project, user=actor, role=role))
     ProjectMember.objects.bulk_create(members)
     if template is not None:
         StageChecklistItem.objects.bulk_create(
