@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backend.customers",
     "backend.projects",
     "backend.bids",
+    "backend.milestones",
     "workflows",
 ]
 
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "backend.core.context_processors.notifications",
             ],
         },
     },
@@ -231,4 +233,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# Largest accepted upload (deliverables, attachments, templates), in bytes.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Delivery and presales economics.
+DEFAULT_MARGIN_PERCENT = env.float("DEFAULT_MARGIN_PERCENT", default=20.0)
+CUT_LOSSES_SHARE = env.float("CUT_LOSSES_SHARE", default=0.3)  # presales cost above this share of expected margin
+
+# Alarms: reminders and escalations (days / hours).
+ALARM_DUE_SOON_DAYS = env.int("ALARM_DUE_SOON_DAYS", default=3)
+ALARM_ESCALATION_DAYS = env.list("ALARM_ESCALATION_DAYS", cast=int, default=[1, 3, 7, 14])
+ALARM_REVIEW_PENDING_HOURS = env.int("ALARM_REVIEW_PENDING_HOURS", default=48)
+ALARM_TENDER_DEADLINE_DAYS = env.int("ALARM_TENDER_DEADLINE_DAYS", default=3)
+CELERY_BEAT_SCHEDULE["alarms"] = {
+    "task": "backend.milestones.tasks.scan_alarms",
+    "schedule": env.float("ALARM_SCAN_SECONDS", default=3600.0),
 }

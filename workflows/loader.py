@@ -7,6 +7,7 @@ and nothing from that file is written.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ from django.db import transaction
 
 from backend.core.errors import ValidationFailed
 from workflows.choices import GateKind, StepMode
-from workflows.models import Gate, GateStep, ProcessTemplate, StageAction, StageTemplate
+from workflows.models import (
+    Gate,
+    GateStep,
+    MilestoneTemplate,
+    ProcessTemplate,
+    StageAction,
+    StageTemplate,
+    TaskTemplate,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -42,7 +51,7 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
         if not gate.get("steps"):
             raise _problem(path, f"gate {gate['kind']} has no steps")
         for step in gate["steps"]:
-            if not step.get("roles") and not step.get("department_head"):
+            if not step.get("roles") and not step.get("department_head") and not step.get("project_roles"):
                 raise _problem(path, f"a step of gate {gate['kind']} names no approvers")
             if step.get("mode", "any") not in StepMode.values:
                 raise _problem(path, f"step mode must be any or all, not {step.get('mode')!r}")
@@ -108,6 +117,7 @@ def template_load(*, path: Path) -> ProcessTemplate:
                 {
                     "name": step_data["name"],
                     "roles": step_data.get("roles", []),
+                    "project_roles": step_data.get("project_roles", []),
                     "department_head": bool(step_data.get("department_head")),
                     "mode": step_data.get("mode", StepMode.ANY),
                     "condition": step_data.get("condition", {}),
@@ -115,7 +125,41 @@ def template_load(*, path: Path) -> ProcessTemplate:
             )
         surplus = gate.steps.filter(order__gt=len(gate_data["steps"]))
         surplus.exclude(pk__in=_referenced_step_ids(gate)).delete()
+    _load_milestones(template, data)
     return template
+
+
+def _load_milestones(template: ProcessTemplate, data: dict[str, Any]) -> None:
+    """Milestone and task templates, updated in place by order (projects keep their own copies)."""
+    specs = data.get("milestones", [])
+    by_order: dict[int, MilestoneTemplate] = {}
+    for order, spec in enumerate(specs, start=1):
+        by_order[order] = _upsert(
+            MilestoneTemplate,
+            {"template": template, "order": order},
+            {
+                "name": spec["name"],
+                "offset_days": int(spec.get("offset_days", 0)),
+                "duration_days": int(spec.get("duration_days", 10)),
+                "required_deliverables": list(spec.get("required_deliverables", [])),
+                "payment_percent": Decimal(str(spec.get("payment_percent", 0))),
+                "weight": int(spec.get("weight", 1)),
+            },
+        )
+    template.milestones.filter(order__gt=len(specs)).delete()
+    tasks = data.get("tasks", [])
+    for order, spec in enumerate(tasks, start=1):
+        _upsert(
+            TaskTemplate,
+            {"template": template, "order": order},
+            {
+                "name": spec["name"],
+                "milestone": by_order.get(spec.get("milestone")) if spec.get("milestone") else None,
+                "offset_days": int(spec.get("offset_days", 0)),
+                "assignee_role": spec.get("assignee_role", ""),
+            },
+        )
+    template.tasks.filter(order__gt=len(tasks)).delete()
 
 
 def _referenced_step_ids(gate: Gate) -> list[int]:

@@ -101,8 +101,8 @@ class Gate(models.Model):
 
 
 class GateStep(models.Model):
-    """One step of a gate. Its approvers are the users holding any of ``roles`` plus, with
-    ``department_head``, the head of the project's department (or the nearest head above it).
+    """One step of a gate. Its approvers are the users holding any of ``roles``, the project's members in
+    any of ``project_roles`` and, with ``department_head``, the head of the project's department (or the nearest head above it).
     Mode ``any``: one approval completes the step; ``all``: each approver group (each role, and the
     department head) must approve. ``condition`` (optional) limits the step to some reviews, e.g.
     ``{"field": "amount", "op": "gte", "value": 5000000}``."""
@@ -111,6 +111,7 @@ class GateStep(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=200)
     roles = models.JSONField(_("approver roles"), default=list, blank=True)
+    project_roles = models.JSONField(_("approver project roles"), default=list, blank=True)
     department_head = models.BooleanField(_("department head approves"), default=False)
     mode = models.CharField(_("mode"), max_length=10, choices=StepMode.choices, default=StepMode.ANY)
     condition = models.JSONField(_("condition"), default=dict, blank=True)
@@ -253,6 +254,49 @@ class RoutingRule(TimeStampedModel):
         ordering = ["order", "pk"]
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MilestoneTemplate(models.Model):
+    """A milestone every project of the template gets at kickoff; dates in working days from kickoff."""
+
+    template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    offset_days = models.PositiveSmallIntegerField(_("starts after (working days)"), default=0)
+    duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=10)
+    required_deliverables = models.JSONField(_("required deliverable types"), default=list, blank=True)
+    payment_percent = models.DecimalField(_("payment (%)"), max_digits=5, decimal_places=2, default=0)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+
+    class Meta:
+        ordering = ["template_id", "order"]
+        constraints = [models.UniqueConstraint(fields=["template", "order"], name="uniq_milestone_template_order")]
+        verbose_name = _("milestone template")
+        verbose_name_plural = _("milestone templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskTemplate(models.Model):
+    """A key task created at kickoff, optionally under a milestone template."""
+
+    template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="tasks")
+    milestone = models.ForeignKey(
+        MilestoneTemplate, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    offset_days = models.PositiveSmallIntegerField(_("due after (working days)"), default=0)
+    assignee_role = models.CharField(_("assignee project role"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["template_id", "order"]
+        verbose_name = _("task template")
+        verbose_name_plural = _("task templates")
 
     def __str__(self) -> str:
         return self.name

@@ -88,6 +88,10 @@ def _step_groups(step: GateStep, project: Any) -> dict[str, list[int]]:
         groups["department_head"] = [heads[0].pk] if heads else []
     for role in step.roles:
         groups[f"role:{role}"] = list(users_with_role(role=role).values_list("pk", flat=True))
+    for role in step.project_roles:
+        groups[f"project:{role}"] = list(
+            project.members.filter(role=role, user__is_active=True).values_list("user_id", flat=True)
+        )
     return groups
 
 

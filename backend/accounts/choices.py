@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     PM = "pm", _("Project manager")
     ENGINEER = "engineer", _("Engineer")
+    QUALITY = "quality", _("Quality assurance")
     EXECUTIVE = "exec", _("Executive")
     KB_ADMIN = "kbadmin", _("Knowledge admin")
     ADMIN = "admin", _("Administrator")

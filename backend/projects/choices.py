@@ -94,3 +94,4 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Transition")
     DECISION = "decision", _("Review decision")
     CREATED = "created", _("Created")
+    MILESTONE = "milestone", _("Milestone")

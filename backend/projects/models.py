@@ -193,6 +193,51 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         pass
 
 
+    # --- delivery transitions called by users ------------------------------------------------------
+    @transition(field=status, source=Status.WON, target=Status.IMPLEMENTATION, permission=can_edit)
+    def kickoff(self) -> None:
+        """Start delivery: milestones, key tasks and payment terms are instantiated from the template."""
+
+    @transition(field=status, source=Status.IMPLEMENTATION, target=Status.ACCEPTANCE_REVIEW, permission=can_edit)
+    def request_acceptance(self) -> None:
+        """Ask for acceptance (验收); every milestone must be accepted or cancelled."""
+
+    @transition(field=status, source=Status.ACCEPTED, target=Status.WARRANTY, permission=can_edit)
+    def start_warranty(self) -> None:
+        """The warranty period begins."""
+
+    @transition(field=status, source=Status.WARRANTY, target=Status.CLOSED, permission=can_edit)
+    def close(self) -> None:
+        """Close the project; every payment must be collected or written off."""
+
+    @transition(field=status, source=Status.IMPLEMENTATION, target=Status.SUSPENDED, permission=can_edit)
+    def suspend(self) -> None:
+        """Pause delivery (a reason is required)."""
+
+    @transition(field=status, source=Status.SUSPENDED, target=Status.IMPLEMENTATION, permission=can_edit)
+    def resume(self) -> None:
+        """Continue delivery."""
+
+    # --- delivery transitions fired only by the gate engine --------------------------------------
+    @transition(
+        field=status, source=Status.ACCEPTANCE_REVIEW, target=Status.ACCEPTED, permission=fired_by_gate_only
+    )
+    def approve_acceptance(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=Status.ACCEPTANCE_REVIEW, target=Status.IMPLEMENTATION, permission=fired_by_gate_only
+    )
+    def return_acceptance(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=Status.ACCEPTANCE_REVIEW, target=Status.IMPLEMENTATION, permission=fired_by_gate_only
+    )
+    def reject_acceptance(self) -> None:
+        pass
+
+
 class ProjectMember(models.Model):
     """A user on the project team in a project role; membership drives permissions."""
 
@@ -324,6 +369,9 @@ class ProjectEvent(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     review = models.ForeignKey(
         "workflows.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    milestone = models.ForeignKey(
+        "milestones.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

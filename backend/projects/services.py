@@ -51,7 +51,10 @@ PROJECT_FIELDS = (
 )
 
 # Transitions users call, and those only the gate engine fires (never in available_transitions).
-USER_TRANSITIONS = ("submit_initiation", "start_bidding", "award", "lose", "submit_contract_review", "abandon")
+USER_TRANSITIONS = (
+    "submit_initiation", "start_bidding", "award", "lose", "submit_contract_review", "abandon",
+    "kickoff", "request_acceptance", "start_warranty", "close", "suspend", "resume",
+)
 GATED_TRANSITIONS = {
     ("initiation", "approve"): "approve_initiation",
     ("initiation", "reject"): "reject_initiation",
@@ -59,8 +62,12 @@ GATED_TRANSITIONS = {
     ("contract", "approve"): "approve_contract",
     ("contract", "reject"): "reject_contract",
     ("contract", "return"): "return_contract",
+    ("acceptance", "approve"): "approve_acceptance",
+    ("acceptance", "reject"): "reject_acceptance",
+    ("acceptance", "return"): "return_acceptance",
 }
-OPENS_GATE = {"submit_initiation": "initiation", "submit_contract_review": "contract"}
+OPENS_GATE = {"submit_initiation": "initiation", "submit_contract_review": "contract",
+              "request_acceptance": "acceptance"}
 OUTCOME_OF = {"lose": "lost", "abandon": "abandoned", "submit_contract_review": "won"}
 
 
@@ -216,13 +223,16 @@ def project_transition(
     actor: User,
     comment: str = "",
     win_loss: dict[str, Any] | None = None,
+    kickoff_date: date | None = None,
 ) -> Project:
     """Perform user transition ``name``; refusals are 409 naming the state and what is missing."""
     from backend.bids.services import win_loss_save
+    from backend.milestones.services import delivery_apply, delivery_check
 
     project = Project.objects.select_for_update().get(pk=project_id)
     _check_transition(project, name, actor)
     outcome = OUTCOME_OF.get(name)
+    delivery_check(project=project, name=name, comment=comment)
     if name == "abandon" and not comment.strip():
         raise ValidationFailed(
             _("Say why the project is abandoned: a comment is required."), fields={"comment": [_("required")]}
@@ -252,6 +262,7 @@ def project_transition(
     )
     if name == "abandon":
         reviews_cancel_pending(project=project)
+    delivery_apply(project=project, name=name, actor=actor, kickoff_date=kickoff_date)
     if name in OPENS_GATE:
         amount = project.contract_terms.amount if name == "submit_contract_review" else None
         review_open(project=project, kind=OPENS_GATE[name], actor=actor, comment=comment, amount=amount)
@@ -274,6 +285,10 @@ def _fire_gated(*, review: Any, decision: str, actor: User, comment: str, final:
     """Gate handler: a final decision fires the gated transition; every decision is logged as an event."""
     project = Project.objects.select_for_update().get(pk=review.project_id)
     name = GATED_TRANSITIONS[(review.gate.kind, decision)] if final else ""
+    if name == "approve_acceptance":
+        from backend.milestones.services import acceptance_signoff_check
+
+        acceptance_signoff_check(project=project, review=review)
     source = project.status
     if name:
         getattr(project, name)()
@@ -295,6 +310,7 @@ def _fire_gated(*, review: Any, decision: str, actor: User, comment: str, final:
 
 gate_outcome("initiation")(_fire_gated)
 gate_outcome("contract")(_fire_gated)
+gate_outcome("acceptance")(_fire_gated)
 
 
 # --- team, competitors, partners, checklist, budget ------------------------------------------------------

@@ -74,6 +74,7 @@ class WinLossInputSerializer(serializers.Serializer):
 class TransitionInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     win_loss = WinLossInputSerializer(required=False)
+    kickoff_date = serializers.DateField(required=False, help_text="kickoff only; default today")
 
 
 class MemberSerializer(serializers.ModelSerializer):

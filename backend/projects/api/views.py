@@ -84,7 +84,8 @@ class ProjectViewSet(VisibleModelViewSet):
         body.is_valid(raise_exception=True)
         services.project_transition(project_id=project.pk, name=name, actor=request.user,
                                     comment=body.validated_data.get("comment", ""),
-                                    win_loss=body.validated_data.get("win_loss"))
+                                    win_loss=body.validated_data.get("win_loss"),
+                                    kickoff_date=body.validated_data.get("kickoff_date"))
         return self._detail(project.pk)
 
 

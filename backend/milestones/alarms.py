@@ -1,0 +1,194 @@
+"""Alarms (DESIGN.md §2 milestones, §4 workflows): find what is due or overdue in set-based queries, record
+each alarm once per (kind, object, level), and deliver it exactly once.
+
+``alarms_raise`` inserts the missing Alarm rows with one query per kind and level (ignore_conflicts on the
+unique key makes a concurrent or repeated scan harmless). ``alarm_deliver`` sends one alarm: under a row
+lock it writes the in-app notifications and ``delivered_at`` in one transaction, so a task redelivered after
+the worker died either finds the alarm delivered (and does nothing) or delivers it for the first time.
+
+Escalation for an overdue milestone: level 1 its owner, level 2 the project's PM, level 3 the head of the
+project's department, level 4 the executives — at ``ALARM_ESCALATION_DAYS`` days overdue.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from backend.accounts.selectors import department_heads_up, users_with_role
+
+from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
+from backend.milestones.models import Alarm, Milestone
+
+BATCH = 2000
+
+
+def _missing(qs: QuerySet, kind: str, object_type: str, level: int) -> QuerySet:
+    existing = Alarm.objects.filter(kind=kind, object_type=object_type, object_id=OuterRef("pk"), level=level)
+    return qs.exclude(Exists(existing))
+
+
+def _insert(rows: list[tuple[int, int | None]], kind: str, object_type: str, level: int) -> int:
+    alarms = [Alarm(kind=kind, object_type=object_type, object_id=pk, level=level, project_id=project_id)
+              for pk, project_id in rows]
+    for start in range(0, len(alarms), BATCH):
+        Alarm.objects.bulk_create(alarms[start:start + BATCH], ignore_conflicts=True)
+    return len(alarms)
+
+
+@transaction.atomic
+def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Record every alarm that is due and not yet recorded; returns counts by kind and level."""
+    from backend.bids.models import Tender
+    from workflows.models import ReviewStep
+
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    open_milestones = Milestone.objects.filter(status__in=OPEN_MILESTONE, project__status="implementation")
+
+    due_soon = open_milestones.filter(planned_end__gte=today,
+                                      planned_end__lte=today + timedelta(days=settings.ALARM_DUE_SOON_DAYS))
+    rows = list(_missing(due_soon, AlarmKind.MILESTONE_DUE, "milestone", 0).values_list("pk", "project_id"))
+    counts["milestone_due"] = _insert(rows, AlarmKind.MILESTONE_DUE, "milestone", 0)
+
+    for level, days in enumerate(settings.ALARM_ESCALATION_DAYS, start=1):
+        overdue = open_milestones.filter(planned_end__lte=today - timedelta(days=days))
+        rows = list(_missing(overdue, AlarmKind.MILESTONE_OVERDUE, "milestone", level).values_list("pk",
+                                                                                                   "project_id"))
+        counts[f"milestone_overdue_{level}"] = _insert(rows, AlarmKind.MILESTONE_OVERDUE, "milestone", level)
+
+    counts["stage_overdue"] = _raise_stage_overdue(now)
+
+    waiting = ReviewStep.objects.filter(status="active", review__status="pending",
+                                        review__created_at__lte=now - timedelta(
+                                            hours=settings.ALARM_REVIEW_PENDING_HOURS))
+    rows = list(_missing(waiting, AlarmKind.REVIEW_PENDING, "review_step", 0).values_list("pk", "review__project_id"))
+    counts["review_pending"] = _insert(rows, AlarmKind.REVIEW_PENDING, "review_step", 0)
+
+    soon = Tender.objects.filter(bid_deadline__gte=now,
+                                 bid_deadline__lte=now + timedelta(days=settings.ALARM_TENDER_DEADLINE_DAYS))
+    rows = [(pk, None) for pk in _missing(soon, AlarmKind.TENDER_DEADLINE, "tender", 0).values_list("pk", flat=True)]
+    counts["tender_deadline"] = _insert(rows, AlarmKind.TENDER_DEADLINE, "tender", 0)
+    return counts
+
+
+def _raise_stage_overdue(now: datetime) -> int:
+    """Projects in a state longer than their template's standard duration: one alarm per project and state
+    (the state is part of the object type, so a later overrun in another state alarms again)."""
+    from backend.projects.models import Project
+    from workflows.models import StageTemplate
+
+    total = 0
+    stages = StageTemplate.objects.filter(standard_days__gt=0).values_list("template_id", "stage", "standard_days")
+    by_stage: dict[tuple[str, int], list[int]] = {}
+    for template_id, stage, days in stages:
+        by_stage.setdefault((stage, days), []).append(template_id)
+    for (stage, days), template_ids in by_stage.items():
+        late = Project.objects.filter(status=stage, process_template_id__in=template_ids,
+                                      status_changed_at__lte=now - timedelta(days=days))
+        object_type = f"stage:{stage}"
+        rows = list(_missing(late, AlarmKind.STAGE_OVERDUE, object_type, 0).values_list("pk", "pk"))
+        total += _insert(rows, AlarmKind.STAGE_OVERDUE, object_type, 0)
+    return total
+
+
+def alarms_undelivered() -> list[int]:
+    return list(Alarm.objects.filter(delivered_at__isnull=True).order_by("pk").values_list("pk", flat=True))
+
+
+def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any], str]:
+    """Who is told, the notification kind, its parameters and link."""
+    from backend.bids.models import Tender
+    from backend.projects.models import Project
+    from workflows.models import ReviewStep
+
+    if alarm.object_type == "milestone":
+        milestone = Milestone.objects.select_related("project__department", "owner", "project__owner").get(
+            pk=alarm.object_id)
+        project = milestone.project
+        url = f"/projects/{project.pk}/?tab=milestones"
+        if alarm.kind == AlarmKind.MILESTONE_DUE:
+            return ([milestone.owner or project.owner], "alarm_milestone_due",
+                    {"project": project, "milestone": milestone.name, "due": milestone.planned_end}, url)
+        if alarm.level == 1:
+            who = [milestone.owner or project.owner]
+        elif alarm.level == 2:
+            who = [m.user for m in project.members.filter(role="pm").select_related("user")] or [project.owner]
+        elif alarm.level == 3:
+            who = department_heads_up(department=project.department or project.owner.department)[:1]
+        else:
+            who = list(users_with_role(role="exec"))
+        days = (timezone.localdate() - milestone.planned_end).days
+        return (who, "alarm_milestone_overdue",
+                {"project": project, "milestone": milestone.name, "days": days, "level": alarm.level}, url)
+    if alarm.object_type.startswith("stage:"):
+        project = Project.objects.select_related("owner").get(pk=alarm.object_id)
+        stage = project.process_template.stages.filter(stage=alarm.object_type[6:]).first()
+        days = (timezone.now() - project.status_changed_at).days
+        return ([project.owner], "alarm_stage_overdue",
+                {"project": project, "stage": project.get_status_display(), "days": days,
+                 "standard": stage.standard_days if stage else "?"}, f"/projects/{project.pk}/")
+    if alarm.object_type == "review_step":
+        step = ReviewStep.objects.select_related("review__project", "review__gate").get(pk=alarm.object_id)
+        decided = set(step.approvals.values_list("approver_id", flat=True))
+        hours = int((timezone.now() - step.review.created_at).total_seconds() // 3600)
+        return ([u for u in step.approvers.all() if u.pk not in decided], "alarm_review_pending",
+                {"project": step.review.project, "gate": step.review.gate.name, "hours": hours},
+                f"/reviews/{step.review_id}/")
+    tender = Tender.objects.select_related("owner").get(pk=alarm.object_id)
+    return ([tender.owner], "alarm_tender_deadline",
+            {"tender": tender, "deadline": timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M")},
+            f"/tenders/{tender.pk}/")
+
+
+@transaction.atomic
+def alarm_deliver(*, alarm_id: int) -> bool:
+    """Deliver one alarm unless it already was; returns whether this call delivered it."""
+    alarm = Alarm.objects.select_for_update().filter(pk=alarm_id).first()
+    if alarm is None or alarm.delivered_at is not None:
+        return False
+    try:
+        who, kind, params, url = _recipients_and_params(alarm)
+    except Exception:  # the object is gone: the alarm has nothing left to say
+        alarm.delivered_at = timezone.now()
+        alarm.save(update_fields=["delivered_at"])
+        return False
+    recipients = [u for u in who if u is not None]
+    alarm.params = {k: str(v) for k, v in params.items()}
+    alarm.delivered_at = timezone.now()
+    alarm.save(update_fields=["params", "delivered_at"])
+    alarm.recipients.set(recipients)
+    _write_notifications(recipients=recipients, kind=kind, params=alarm.params, url=url)
+    return True
+
+
+def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, str], url: str) -> None:
+    """In-app rows in this transaction (the delivery record); e-mails after it commits."""
+    from backend.core.models import Notification
+
+    Notification.objects.bulk_create(Notification(recipient=u, kind=kind, params=params, url=url)
+                                     for u in recipients)
+    emails = [u for u in recipients if u.email]
+    if emails:
+        def send() -> None:
+            from django.core.mail import send_mail
+            from django.utils.translation import override
+
+            from backend.core.notifications import render
+
+            with override(settings.LANGUAGE_CODE):
+                text = render(kind, params)
+            for user in emails:
+                send_mail(subject=f"[sicrm] {text[:120]}", message=f"{text}\n\n{url}", from_email=None,
+                          recipient_list=[user.email], fail_silently=True)
+
+        transaction.on_commit(send)
+
+
+

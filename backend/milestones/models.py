@@ -1,0 +1,296 @@
+"""Milestones, deliverables, acceptance records, payment terms, invoices, receipts, tasks and alarms.
+
+``Milestone.status`` is a protected django-fsm-2 field like the project's; its transitions are made by
+``backend.milestones.services.milestone_transition`` only. Amounts that are sums (collected, invoiced,
+outstanding) are computed in SQL by the selectors, never stored.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from backend.core.models import TimeStampedModel
+from backend.milestones.choices import (
+    AcceptanceResult,
+    DeliverableStatus,
+    DeliverableType,
+    MilestoneStatus,
+    TaskStatus,
+)
+
+
+def can_work_on(milestone: Milestone, user) -> bool:
+    """The milestone owner and the project's editing members and engineers do the work."""
+    from backend.projects.models import can_edit
+
+    if milestone.owner_id == user.pk or can_edit(milestone.project, user):
+        return True
+    return milestone.project.members.filter(user=user, role="engineer").exists()
+
+
+def can_judge(milestone: Milestone, user) -> bool:
+    """The project's PM or owner (and directors/admins) accept or return a milestone."""
+    if user.is_superuser or user.has_role("director", "admin"):
+        return True
+    project = milestone.project
+    return project.owner_id == user.pk or project.members.filter(user=user, role="pm").exists()
+
+
+def required_deliverables_approved(milestone: Milestone) -> bool:
+    return not milestone.missing_deliverables()
+
+
+class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
+    """A delivery milestone of a project, with the deliverables it requires and its share of payment."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+    required_deliverables = models.JSONField(_("required deliverable types"), default=list, blank=True)
+    status = FSMField(_("status"), default=MilestoneStatus.PLANNED, choices=MilestoneStatus.choices, protected=True)
+
+    class Meta:
+        ordering = ["project_id", "order", "pk"]
+        indexes = [models.Index(fields=["status", "planned_end"])]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def missing_deliverables(self) -> list[str]:
+        """Required deliverable types without an approved deliverable (a generated or uploaded document)."""
+        approved = set(
+            self.deliverables.filter(status=DeliverableStatus.APPROVED).values_list("doc_type", flat=True)
+        )
+        return [t for t in self.required_deliverables if t not in approved]
+
+    @transition(field=status, source=MilestoneStatus.PLANNED, target=MilestoneStatus.IN_PROGRESS,
+                permission=can_work_on)
+    def start(self) -> None:
+        """Work begins."""
+
+    @transition(field=status, source=MilestoneStatus.IN_PROGRESS, target=MilestoneStatus.SUBMITTED,
+                permission=can_work_on, conditions=[required_deliverables_approved])
+    def submit(self) -> None:
+        """Hand the milestone over for acceptance; every required deliverable must be approved."""
+
+    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.ACCEPTED,
+                permission=can_judge)
+    def accept(self) -> None:
+        """The PM accepts the milestone; payment terms tied to it fall due."""
+
+    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.RETURNED,
+                permission=can_judge)
+    def return_for_rework(self) -> None:
+        """Sent back for rework with a comment."""
+
+    @transition(field=status, source=MilestoneStatus.RETURNED, target=MilestoneStatus.IN_PROGRESS,
+                permission=can_work_on)
+    def resume_work(self) -> None:
+        """Rework starts."""
+
+    @transition(field=status, source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.RETURNED],
+                target=MilestoneStatus.CANCELLED, permission=can_judge)
+    def cancel(self) -> None:
+        """Dropped from the scope (a reason is required)."""
+
+
+class Deliverable(TimeStampedModel):
+    """A document a milestone delivers; its files are versions."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="deliverables")
+    doc_type = models.CharField(_("type"), max_length=30, choices=DeliverableType.choices)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=DeliverableStatus.choices,
+                              default=DeliverableStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        ordering = ["milestone_id", "doc_type", "pk"]
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DeliverableVersion(models.Model):
+    """One file of a deliverable; a new upload or generation is a new version, older ones stay."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to="deliverables/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["deliverable_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["deliverable", "version"], name="uniq_deliverable_version")]
+        verbose_name = _("deliverable version")
+        verbose_name_plural = _("deliverable versions")
+
+    def __str__(self) -> str:
+        return f"{self.deliverable} v{self.version}"
+
+
+class Acceptance(TimeStampedModel):
+    """The customer's sign-off (验收) of the project or of one milestone."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="acceptances")
+    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="acceptances")
+    accepted_on = models.DateField(_("date"))
+    signatory = models.CharField(_("customer signatory"), max_length=100)
+    signatory_title = models.CharField(_("signatory title"), max_length=100, blank=True)
+    result = models.CharField(_("result"), max_length=20, choices=AcceptanceResult.choices)
+    punch_list = models.JSONField(_("punch list"), default=list, blank=True,
+                                  help_text=_("Open items the customer listed, one per entry."))
+    certificate = models.FileField(_("signed certificate"), upload_to="acceptance/%Y/%m/", blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["project_id", "-accepted_on", "-pk"]
+        verbose_name = _("acceptance record")
+        verbose_name_plural = _("acceptance records")
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.get_result_display()}"
+
+
+class PaymentTerm(TimeStampedModel):
+    """An instalment of the contract price, due on a date or N days after a milestone is accepted."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="payment_terms")
+    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="payment_terms")
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2,
+                                  validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal(0))])
+    due_date = models.DateField(_("due date"), null=True, blank=True,
+                                help_text=_("Fixed by date, or set when the milestone is accepted."))
+    days_after_acceptance = models.PositiveSmallIntegerField(_("days after acceptance"), default=30)
+    written_off = models.DecimalField(_("written off"), max_digits=16, decimal_places=2, default=Decimal(0))
+    write_off_reason = models.TextField(_("write-off reason"), blank=True)
+
+    class Meta:
+        ordering = ["project_id", "order", "pk"]
+        verbose_name = _("payment term")
+        verbose_name_plural = _("payment terms")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
+
+
+class Invoice(TimeStampedModel):
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="invoices")
+    payment_term = models.ForeignKey(PaymentTerm, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="invoices")
+    number = models.CharField(_("invoice number"), max_length=50, unique=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["project_id", "issued_on", "pk"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Receipt(TimeStampedModel):
+    """Money received (partial payments are several receipts against one term)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="receipts")
+    payment_term = models.ForeignKey(PaymentTerm, on_delete=models.PROTECT, related_name="receipts")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts")
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.01"))])
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["project_id", "received_on", "pk"]
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+    def __str__(self) -> str:
+        return f"{self.amount} @ {self.received_on}"
+
+
+class Task(TimeStampedModel):
+    """A piece of work with an assignee and a due date (key tasks come from the template)."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
+    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    name = models.CharField(_("name"), max_length=200)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="tasks")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+
+    class Meta:
+        ordering = ["project_id", "due_date", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Alarm(models.Model):
+    """One reminder or escalation, recorded once per (kind, object, level). The scan inserts the row; the
+    delivery task sends it and sets ``delivered_at`` in the same transaction as the notifications, so a
+    redelivered task (worker killed mid-task, ``acks_late``) finds it delivered and does nothing."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    object_type = models.CharField(_("object type"), max_length=30)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    level = models.PositiveSmallIntegerField(_("level"), default=0)
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="alarms")
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="alarms", blank=True)
+    params = models.JSONField(_("parameters"), default=dict)
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["kind", "object_type", "object_id", "level"],
+                                               name="uniq_alarm_per_object_kind_level")]
+        verbose_name = _("alarm")
+        verbose_name_plural = _("alarms")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_type}:{self.object_id} L{self.level}"

@@ -1,0 +1,438 @@
+"""Writes for delivery: kickoff from the process template, milestone transitions, deliverables and their
+versions, customer acceptance, payment terms, invoices, receipts and write-offs, tasks.
+
+The project's own delivery transitions stay in ``backend.projects.services.project_transition``; it
+calls ``delivery_check`` before and ``delivery_apply`` after each of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.core.calendar import WorkingCalendar
+from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from backend.core.notifications import notify
+from backend.core.uploads import check_upload
+from backend.milestones.choices import (
+    AcceptanceResult,
+    DeliverableStatus,
+    DeliverableType,
+    MilestoneStatus,
+    TaskStatus,
+)
+from backend.milestones.models import (
+    Acceptance,
+    Deliverable,
+    DeliverableVersion,
+    Invoice,
+    Milestone,
+    PaymentTerm,
+    Receipt,
+    Task,
+    can_judge,
+    can_work_on,
+    required_deliverables_approved,
+)
+from backend.projects.choices import EventKind, MemberRole
+from backend.projects.models import Project, ProjectEvent, can_edit
+
+CENT = Decimal("0.01")
+
+
+def _pm_or_owner(project: Project) -> User:
+    member = project.members.filter(role=MemberRole.PM).select_related("user").first()
+    return member.user if member else project.owner
+
+
+# --- kickoff -------------------------------------------------------------------------------------------
+
+def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None = None) -> list[Milestone]:
+    """Milestones, key tasks and payment terms from the project's template, dated from ``kickoff_date``."""
+    template = project.process_template
+    if template is None or not template.milestones.exists():
+        raise TransitionRefused(
+            _("Project %(code)s has no process template with milestones; choose a template before kickoff.")
+            % {"code": project.code}, extra={"missing": ["process_template"]})
+    start = kickoff_date or timezone.localdate()
+    calendar = WorkingCalendar(start)
+    owner = _pm_or_owner(project)
+    contract = project.contract_amount if project.contract_amount is not None else project.estimated_amount
+    by_template: dict[int, Milestone] = {}
+    for spec in template.milestones.order_by("order"):
+        begin = calendar.add(start, spec.offset_days)
+        milestone = Milestone.objects.create(
+            project=project, name=spec.name, order=spec.order, planned_start=begin,
+            # a duration of N working days includes the first: it ends N − 1 working days later
+            planned_end=calendar.add(begin, max(spec.duration_days - 1, 0)), owner=owner, weight=spec.weight,
+            required_deliverables=list(spec.required_deliverables))
+        by_template[spec.pk] = milestone
+    advance = (template.definition or {}).get("advance_payment") or {}
+    terms: list[PaymentTerm] = []
+    if advance.get("percent"):
+        terms.append(PaymentTerm(project=project, name=advance.get("name", _("Advance payment")), order=0,
+                                 percent=Decimal(str(advance["percent"])),
+                                 amount=Decimal(0), due_date=start + timedelta(days=int(advance.get("days", 15)))))
+    for spec in template.milestones.order_by("order"):
+        if spec.payment_percent:
+            terms.append(PaymentTerm(project=project, milestone=by_template[spec.pk],
+                                     name=_("Payment on %(milestone)s") % {"milestone": spec.name},
+                                     order=spec.order + 1, percent=spec.payment_percent, amount=Decimal(0)))
+    _split_amounts(terms, Decimal(contract))
+    PaymentTerm.objects.bulk_create(terms)
+    members = {m.role: m.user for m in project.members.select_related("user")}
+    Task.objects.bulk_create(
+        Task(project=project, milestone=by_template.get(spec.milestone_id), name=spec.name,
+             assignee=members.get(spec.assignee_role) or owner, due_date=calendar.add(start, spec.offset_days))
+        for spec in template.tasks.all())
+    return list(by_template.values())
+
+
+def _split_amounts(terms: list[PaymentTerm], contract: Decimal) -> None:
+    """Amounts by percent, rounded to the cent; the last term takes the rounding remainder."""
+    if not terms:
+        return
+    total_percent = sum((t.percent for t in terms), Decimal(0))
+    allotted = Decimal(0)
+    for term in terms:
+        term.amount = (contract * term.percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+        allotted += term.amount
+    if total_percent == 100:
+        terms[-1].amount += contract - allotted
+
+
+# --- hooks for the project's delivery transitions ---------------------------------------------------------
+
+def delivery_check(*, project: Project, name: str, comment: str) -> None:
+    """Refuse a delivery transition whose preconditions are not met (409 naming what is missing)."""
+    from backend.milestones.selectors import project_outstanding
+
+    if name == "request_acceptance":
+        open_ones = list(project.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED])
+                         .values_list("name", flat=True))
+        if open_ones or not project.milestones.exists():
+            raise TransitionRefused(
+                _("Project %(code)s is in %(state)s: every milestone must be accepted or cancelled first; still "
+                  "open: %(open)s.") % {"code": project.code, "state": project.get_status_display(),
+                                        "open": "; ".join(open_ones) or _("no milestones at all")},
+                extra={"status": project.status, "missing": open_ones})
+    if name == "close":
+        outstanding = project_outstanding(project=project)
+        if outstanding > 0:
+            raise TransitionRefused(
+                _("Project %(code)s is in %(state)s: %(amount)s is still to be collected or written off.")
+                % {"code": project.code, "state": project.get_status_display(), "amount": f"{outstanding:,.2f}"},
+                extra={"status": project.status, "missing": ["payments"], "outstanding": str(outstanding)})
+    if name == "suspend" and not comment.strip():
+        raise ValidationFailed(_("Say why delivery is suspended: a comment is required."),
+                               fields={"comment": [_("required")]})
+
+
+def delivery_apply(*, project: Project, name: str, actor: User, kickoff_date: date | None = None) -> None:
+    if name == "kickoff":
+        delivery_kickoff(project=project, actor=actor, kickoff_date=kickoff_date)
+
+
+def acceptance_signoff_check(*, project: Project, review: Any) -> None:
+    """The acceptance gate's final approval needs the customer's sign-off recorded (passed or conditional)."""
+    signed = Acceptance.objects.filter(project=project, milestone=None, created_at__gte=review.created_at,
+                                       result__in=[AcceptanceResult.PASSED, AcceptanceResult.CONDITIONAL])
+    if not signed.exists():
+        raise Conflict(_("Record the customer's acceptance sign-off (signatory, date, result) before the final "
+                         "approval."), code="signoff_missing")
+
+
+# --- milestones ------------------------------------------------------------------------------------------
+
+MILESTONE_TRANSITIONS = ("start", "submit", "accept", "return_for_rework", "resume_work", "cancel")
+
+
+@transaction.atomic
+def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: str = "") -> Milestone:
+    if name not in MILESTONE_TRANSITIONS:
+        raise ValidationFailed(_("Unknown milestone transition '%(name)s'.") % {"name": name})
+    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
+    transition = next((t for t in milestone.get_all_status_transitions()
+                       if t.name == name and t.source == milestone.status), None)
+    state = milestone.get_status_display()
+    if transition is None:
+        raise TransitionRefused(_("Milestone '%(name)s' is %(state)s: '%(t)s' is not possible now.")
+                                % {"name": milestone.name, "state": state, "t": name},
+                                extra={"status": milestone.status})
+    if not transition.has_perm(milestone, actor):
+        raise PermissionDenied(_("You may not %(t)s milestone '%(name)s'.") % {"t": name, "name": milestone.name})
+    if name == "submit" and not required_deliverables_approved(milestone):
+        missing = milestone.missing_deliverables()
+        raise TransitionRefused(
+            _("Milestone '%(name)s' is %(state)s: these required deliverables are missing or not approved: "
+              "%(missing)s.") % {"name": milestone.name, "state": state,
+                                 "missing": ", ".join(str(DeliverableType(m).label) if m in DeliverableType.values
+                                                      else m for m in missing)},
+            extra={"status": milestone.status, "missing": missing})
+    if name in ("return_for_rework", "cancel") and not comment.strip():
+        raise ValidationFailed(_("Say why: a comment is required."), fields={"comment": [_("required")]})
+    if milestone.project.status not in ("implementation", "acceptance_review"):
+        raise TransitionRefused(_("Project %(code)s is %(state)s: milestones move only during implementation.")
+                                % {"code": milestone.project.code, "state": milestone.project.get_status_display()})
+    source = milestone.status
+    getattr(milestone, name)()
+    today = timezone.localdate()
+    if name == "start" and milestone.actual_start is None:
+        milestone.actual_start = today
+    if name == "accept":
+        milestone.actual_end = today
+    milestone.save()
+    ProjectEvent.objects.create(project=milestone.project, kind=EventKind.MILESTONE, milestone=milestone,
+                                transition=name, source=source, target=milestone.status, actor=actor, comment=comment)
+    if name == "accept":
+        for term in milestone.payment_terms.filter(due_date__isnull=True):
+            term.due_date = today + timedelta(days=term.days_after_acceptance)
+            term.save(update_fields=["due_date", "updated_at"])
+    recipients = {"submit": [_pm_or_owner(milestone.project)], "accept": [milestone.owner],
+                  "return_for_rework": [milestone.owner]}.get(name, [])
+    if recipients:
+        notify(recipients=recipients, kind="milestone_transition", exclude=actor,
+               params={"project": milestone.project, "milestone": milestone.name,
+                       "state": milestone.get_status_display(), "actor": actor},
+               url=f"/projects/{milestone.project_id}/?tab=milestones")
+    return milestone
+
+
+@transaction.atomic
+def milestone_update_plan(*, actor: User, milestone: Milestone, data: dict[str, Any]) -> Milestone:
+    if not can_judge(milestone, actor):
+        raise PermissionDenied(_("Only the project manager may re-plan milestones."))
+    for field in ("name", "planned_start", "planned_end", "owner", "weight", "required_deliverables"):
+        if field in data:
+            setattr(milestone, field, data[field])
+    if milestone.planned_end < milestone.planned_start:
+        raise ValidationFailed(_("A milestone cannot end before it starts."), fields={"planned_end": ["order"]})
+    unknown = [t for t in milestone.required_deliverables if t not in DeliverableType.values]
+    if unknown:
+        raise ValidationFailed(_("Unknown deliverable types: %(types)s.") % {"types": ", ".join(unknown)},
+                               fields={"required_deliverables": unknown})
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+# --- deliverables ----------------------------------------------------------------------------------------
+
+def _store_version(*, deliverable: Deliverable, actor: User, name: str, data: bytes) -> DeliverableVersion:
+    sniffed = check_upload(name=name, data=data)
+    number = (deliverable.versions.aggregate(m=Max("version"))["m"] or 0) + 1
+    version = DeliverableVersion(deliverable=deliverable, version=number, original_name=name[:255],
+                                 content_type=sniffed.content_type, size=len(data),
+                                 sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+    version.file.save(name, ContentFile(data), save=False)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def deliverable_upload(*, actor: User, milestone: Milestone, doc_type: str, title: str, name: str,
+                       data: bytes) -> Deliverable:
+    """A new deliverable with its first version (the file is checked by content and size)."""
+    if not can_work_on(milestone, actor):
+        raise PermissionDenied(_("You may not add deliverables to milestone '%(name)s'.") % {"name": milestone.name})
+    if doc_type not in DeliverableType.values:
+        raise ValidationFailed(_("Unknown deliverable type '%(type)s'.") % {"type": doc_type},
+                               fields={"doc_type": [_("unknown type")]})
+    if not title.strip():
+        raise ValidationFailed(_("A deliverable needs a title."), fields={"title": [_("required")]})
+    deliverable = Deliverable.objects.create(milestone=milestone, doc_type=doc_type, title=title.strip(),
+                                             created_by=actor)
+    _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
+    return deliverable
+
+
+@transaction.atomic
+def deliverable_add_version(*, actor: User, deliverable: Deliverable, name: str, data: bytes) -> DeliverableVersion:
+    deliverable = Deliverable.objects.select_for_update().select_related("milestone__project").get(pk=deliverable.pk)
+    if not can_work_on(deliverable.milestone, actor):
+        raise PermissionDenied(_("You may not change this deliverable."))
+    if deliverable.status == DeliverableStatus.APPROVED:
+        raise Conflict(_("'%(title)s' is approved; add a new deliverable instead of changing it.")
+                       % {"title": deliverable.title})
+    version = _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
+    deliverable.status = DeliverableStatus.DRAFT
+    deliverable.save(update_fields=["status", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def deliverable_submit(*, actor: User, deliverable: Deliverable) -> Deliverable:
+    deliverable = Deliverable.objects.select_for_update().select_related("milestone__project").get(pk=deliverable.pk)
+    if not can_work_on(deliverable.milestone, actor):
+        raise PermissionDenied(_("You may not submit this deliverable."))
+    if deliverable.status not in (DeliverableStatus.DRAFT, DeliverableStatus.REJECTED):
+        raise Conflict(_("'%(title)s' is %(status)s; only a draft or a rejected deliverable can be submitted.")
+                       % {"title": deliverable.title, "status": deliverable.get_status_display()})
+    deliverable.status = DeliverableStatus.SUBMITTED
+    deliverable.save(update_fields=["status", "updated_at"])
+    notify(recipients=[_pm_or_owner(deliverable.milestone.project)], kind="deliverable_submitted", exclude=actor,
+           params={"project": deliverable.milestone.project, "title": deliverable.title, "actor": actor},
+           url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones")
+    return deliverable
+
+
+@transaction.atomic
+def deliverable_review(*, actor: User, deliverable: Deliverable, approve: bool, comment: str = "") -> Deliverable:
+    deliverable = Deliverable.objects.select_for_update().select_related("milestone__project").get(pk=deliverable.pk)
+    if not can_judge(deliverable.milestone, actor):
+        raise PermissionDenied(_("Only the project manager may approve or reject deliverables."))
+    if deliverable.status != DeliverableStatus.SUBMITTED:
+        raise Conflict(_("'%(title)s' is %(status)s; only a submitted deliverable can be reviewed.")
+                       % {"title": deliverable.title, "status": deliverable.get_status_display()})
+    if not approve and not comment.strip():
+        raise ValidationFailed(_("Say why: a comment is required to reject."), fields={"comment": [_("required")]})
+    deliverable.status = DeliverableStatus.APPROVED if approve else DeliverableStatus.REJECTED
+    deliverable.reviewed_by, deliverable.reviewed_at, deliverable.review_comment = actor, timezone.now(), comment
+    deliverable.save()
+    notify(recipients=[deliverable.created_by], kind="deliverable_reviewed", exclude=actor,
+           params={"project": deliverable.milestone.project, "title": deliverable.title,
+                   "status": deliverable.get_status_display()},
+           url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones")
+    return deliverable
+
+
+# --- acceptance --------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def acceptance_record(*, actor: User, project: Project, accepted_on: date, signatory: str, result: str,
+                      signatory_title: str = "", punch_list: list[str] | None = None, notes: str = "",
+                      milestone: Milestone | None = None, certificate: tuple[str, bytes] | None = None) -> Acceptance:
+    """Record the customer's sign-off of the project (in acceptance review) or of one milestone."""
+    project = Project.objects.get(pk=project.pk)
+    if not can_edit(project, actor):
+        raise PermissionDenied(_("You may not record acceptance for project %(code)s.") % {"code": project.code})
+    if milestone is None and project.status != "acceptance_review":
+        raise TransitionRefused(_("Project %(code)s is %(state)s: the customer's project sign-off is recorded "
+                                  "during acceptance review.") % {"code": project.code,
+                                                                  "state": project.get_status_display()})
+    if milestone is not None and milestone.project_id != project.pk:
+        raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
+    if result not in AcceptanceResult.values:
+        raise ValidationFailed(_("Result must be passed, conditional or failed."), fields={"result": [result]})
+    if not signatory.strip():
+        raise ValidationFailed(_("Name the customer's signatory."), fields={"signatory": [_("required")]})
+    items = [str(i).strip() for i in (punch_list or []) if str(i).strip()]
+    if result == AcceptanceResult.CONDITIONAL and not items:
+        raise ValidationFailed(_("A conditional acceptance lists its punch items."), fields={"punch_list": ["empty"]})
+    record = Acceptance(project=project, milestone=milestone, accepted_on=accepted_on, signatory=signatory.strip(),
+                        signatory_title=signatory_title, result=result, punch_list=items, notes=notes,
+                        recorded_by=actor)
+    if certificate is not None:
+        name, data = certificate
+        check_upload(name=name, data=data, allowed=("pdf", "png", "jpeg", "docx"), field="certificate")
+        record.certificate.save(name, ContentFile(data), save=False)
+    record.full_clean()
+    record.save()
+    return record
+
+
+# --- payments ----------------------------------------------------------------------------------------------
+
+def _require_finance(project: Project, actor: User) -> None:
+    if not (can_edit(project, actor) or actor.has_role("finance")):
+        raise PermissionDenied(_("Only the project team and finance may record payments."))
+
+
+@transaction.atomic
+def payment_term_add(*, actor: User, project: Project, name: str, percent: Decimal, milestone: Milestone | None = None,
+                     due_date: date | None = None, days_after_acceptance: int = 30) -> PaymentTerm:
+    _require_finance(project, actor)
+    if milestone is not None and milestone.project_id != project.pk:
+        raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
+    planned = project.payment_terms.aggregate(p=Sum("percent"))["p"] or Decimal(0)
+    if planned + Decimal(percent) > 100:
+        raise ValidationFailed(_("Payment terms would add up to %(total)s%%; at most 100%% of the contract.")
+                               % {"total": planned + Decimal(percent)}, fields={"percent": [_("over 100%")]})
+    contract = project.contract_amount if project.contract_amount is not None else project.estimated_amount
+    order = (project.payment_terms.aggregate(m=Max("order"))["m"] or 0) + 1
+    term = PaymentTerm(project=project, milestone=milestone, name=name, order=order, percent=percent,
+                       amount=(Decimal(contract) * Decimal(percent) / 100).quantize(CENT), due_date=due_date,
+                       days_after_acceptance=days_after_acceptance)
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def invoice_create(*, actor: User, project: Project, number: str, amount: Decimal, issued_on: date,
+                   payment_term: PaymentTerm | None = None, due_on: date | None = None) -> Invoice:
+    _require_finance(project, actor)
+    if payment_term is not None and payment_term.project_id != project.pk:
+        raise ValidationFailed(_("That payment term belongs to another project."), fields={"payment_term": ["x"]})
+    if Invoice.objects.filter(number=number).exists():
+        raise ValidationFailed(_("Invoice number %(n)s already exists.") % {"n": number}, fields={"number": ["dup"]})
+    invoice = Invoice(project=project, payment_term=payment_term, number=number.strip(), amount=amount,
+                      issued_on=issued_on, due_on=due_on)
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def receipt_record(*, actor: User, payment_term: PaymentTerm, amount: Decimal, received_on: date,
+                   reference: str = "", invoice: Invoice | None = None) -> Receipt:
+    """Money received against a payment term; more than is outstanding is refused."""
+    from backend.milestones.selectors import term_outstanding
+
+    term = PaymentTerm.objects.select_for_update().select_related("project").get(pk=payment_term.pk)
+    _require_finance(term.project, actor)
+    amount = Decimal(amount)
+    outstanding = term_outstanding(term_id=term.pk)
+    if amount <= 0:
+        raise ValidationFailed(_("A receipt must be a positive amount."), fields={"amount": [_("not positive")]})
+    if amount > outstanding:
+        raise ValidationFailed(_("%(amount)s is more than the %(outstanding)s still outstanding on %(term)s.")
+                               % {"amount": f"{amount:,.2f}", "outstanding": f"{outstanding:,.2f}",
+                                  "term": term.name}, fields={"amount": [_("more than outstanding")]})
+    if invoice is not None and invoice.project_id != term.project_id:
+        raise ValidationFailed(_("That invoice belongs to another project."), fields={"invoice": ["foreign"]})
+    receipt = Receipt(project=term.project, payment_term=term, invoice=invoice, amount=amount,
+                      received_on=received_on, reference=reference, recorded_by=actor)
+    receipt.full_clean()
+    receipt.save()
+    return receipt
+
+
+@transaction.atomic
+def payment_write_off(*, actor: User, payment_term: PaymentTerm, amount: Decimal, reason: str) -> PaymentTerm:
+    from backend.milestones.selectors import term_outstanding
+
+    term = PaymentTerm.objects.select_for_update().select_related("project").get(pk=payment_term.pk)
+    if not (actor.has_role("finance", "director", "admin") or actor.is_superuser):
+        raise PermissionDenied(_("Only finance or a director may write off receivables."))
+    if not reason.strip():
+        raise ValidationFailed(_("Say why: a reason is required to write off."), fields={"reason": [_("required")]})
+    amount = Decimal(amount)
+    if amount <= 0 or amount > term_outstanding(term_id=term.pk):
+        raise ValidationFailed(_("The write-off must be positive and at most what is outstanding."),
+                               fields={"amount": [_("out of range")]})
+    term.written_off += amount
+    term.write_off_reason = "\n".join(filter(None, [term.write_off_reason, reason.strip()]))
+    term.save(update_fields=["written_off", "write_off_reason", "updated_at"])
+    return term
+
+
+# --- tasks -------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
+    if not (task.assignee_id == actor.pk or can_edit(task.project, actor)):
+        raise PermissionDenied(_("You may not change this task."))
+    task.status = TaskStatus.DONE if done else TaskStatus.OPEN
+    task.save(update_fields=["status", "updated_at"])
+    return task
+
