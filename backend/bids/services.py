@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
@@ -198,7 +199,7 @@ def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, 
         (_("Opening"), tender.opening_date),
     ]
     description = "\n".join(
-        [tender.title, *(f"{label}: {value:%Y-%m-%d %H:%M}" for label, value in deadlines if value)]
+        [tender.title, *(f"{label}: {timezone.localtime(value):%Y-%m-%d %H:%M}" for label, value in deadlines if value)]
         + ([tender.qualification_requirements] if tender.qualification_requirements else [])
     )
     project = project_create(
@@ -210,7 +211,7 @@ def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, 
         industry=tender.industry,
         region=tender.region,
         estimated_amount=tender.budget or Decimal(0),
-        expected_close_date=tender.opening_date.date() if tender.opening_date else None,
+        expected_close_date=timezone.localdate(tender.opening_date) if tender.opening_date else None,
         description=description,
         tender=tender,
     )
