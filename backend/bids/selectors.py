@@ -15,10 +15,13 @@ from backend.core.permissions import visible_to
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
 
-LINE_NET = ExpressionWrapper(F("quantity") * F("unit_price") * (100 - F("discount")) / 100, output_field=MONEY)
+# Percentages are scaled by multiplying with 0.01 rather than dividing by 100: SQLite stores whole-number
+# decimals as INTEGER and would otherwise divide integers (3 x 10.00 at 5 % off gave 28, not 28.50).
+PERCENT = Value(Decimal("0.01"), output_field=MONEY)
+LINE_NET = ExpressionWrapper(F("quantity") * F("unit_price") * (100 - F("discount")) * PERCENT, output_field=MONEY)
 LINE_COST = ExpressionWrapper(F("quantity") * F("unit_cost"), output_field=MONEY)
 LINE_TAX = ExpressionWrapper(
-    F("quantity") * F("unit_price") * (100 - F("discount")) / 100 * F("tax_rate") / 100, output_field=MONEY
+    F("quantity") * F("unit_price") * (100 - F("discount")) * PERCENT * F("tax_rate") * PERCENT, output_field=MONEY
 )
 
 
@@ -39,7 +42,7 @@ def with_totals(qs: QuerySet[Quotation]) -> QuerySet[Quotation]:
     return qs.annotate(
         gross=ExpressionWrapper(F("net") + F("tax"), output_field=MONEY),
         margin_pct=Case(
-            When(net__gt=0, then=ExpressionWrapper((F("net") - F("cost")) * 100 / F("net"), output_field=MONEY)),
+            When(net__gt=0, then=ExpressionWrapper((F("net") - F("cost")) / (F("net") * PERCENT), output_field=MONEY)),
             default=None,
             output_field=MONEY,
         ),

@@ -43,10 +43,30 @@ class TenderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tender
-        fields = ["id", "number", "title", "buyer", "customer", "budget", "currency", "industry", "region",
-                  "publish_date", "registration_deadline", "bid_deadline", "opening_date",
-                  "qualification_requirements", "source_url", "notes", "owner", "routing_rule", "routing_rule_name",
-                  "attachments", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "buyer",
+            "customer",
+            "budget",
+            "currency",
+            "industry",
+            "region",
+            "publish_date",
+            "registration_deadline",
+            "bid_deadline",
+            "opening_date",
+            "qualification_requirements",
+            "source_url",
+            "notes",
+            "owner",
+            "routing_rule",
+            "routing_rule_name",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["owner", "routing_rule", "created_at", "updated_at"]
         extra_kwargs = {"number": {"validators": []}}
 
@@ -74,8 +94,21 @@ class BidSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Bid
-        fields = ["id", "project", "round", "submitted_on", "bond_amount", "bond_paid_on", "bond_refunded_on",
-                  "our_price", "result", "notes", "opening", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "round",
+            "submitted_on",
+            "bond_amount",
+            "bond_paid_on",
+            "bond_refunded_on",
+            "our_price",
+            "result",
+            "notes",
+            "opening",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["round", "created_at", "updated_at"]
 
 
@@ -86,8 +119,20 @@ class QuotationLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = QuotationLine
-        fields = ["id", "position", "description", "unit", "quantity", "unit_price", "unit_cost", "discount",
-                  "tax_rate", "net", "cost", "tax"]
+        fields = [
+            "id",
+            "position",
+            "description",
+            "unit",
+            "quantity",
+            "unit_price",
+            "unit_cost",
+            "discount",
+            "tax_rate",
+            "net",
+            "cost",
+            "tax",
+        ]
         read_only_fields = ["position"]
 
 
@@ -103,8 +148,25 @@ class QuotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Quotation
-        fields = ["id", "project", "version", "title", "currency", "status", "valid_until", "notes", "lines", "net",
-                  "cost", "tax", "gross", "margin_pct", "created_by", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "version",
+            "title",
+            "currency",
+            "status",
+            "valid_until",
+            "notes",
+            "lines",
+            "net",
+            "cost",
+            "tax",
+            "gross",
+            "margin_pct",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["version", "status", "created_by", "created_at", "updated_at"]
 
 
@@ -121,25 +183,49 @@ class ContractTermsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContractTerms
-        fields = ["id", "project", "amount", "payment_terms", "delivery_date", "penalties", "warranty_months",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "amount",
+            "payment_terms",
+            "delivery_date",
+            "penalties",
+            "warranty_months",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
         validators: list = []
 
 
 class WinLossSerializer(serializers.ModelSerializer):
     project = VisibleProjectField()
-    primary_reason = serializers.SlugRelatedField(slug_field="code", queryset=WinLossReason.objects.filter(
-        is_active=True))
-    secondary_reasons = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
-                                                     queryset=WinLossReason.objects.filter(is_active=True))
-    winning_competitor = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), required=False,
-                                                            allow_null=True)
+    primary_reason = serializers.SlugRelatedField(
+        slug_field="code", queryset=WinLossReason.objects.filter(is_active=True)
+    )
+    secondary_reasons = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=WinLossReason.objects.filter(is_active=True)
+    )
+    winning_competitor = serializers.PrimaryKeyRelatedField(
+        queryset=Competitor.objects.all(), required=False, allow_null=True
+    )
     recorded_by = UserRefSerializer(read_only=True)
 
     class Meta:
         model = WinLossRecord
-        fields = ["id", "project", "outcome", "primary_reason", "secondary_reasons", "winning_competitor",
-                  "winning_price", "our_price", "lessons", "recorded_by", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "outcome",
+            "primary_reason",
+            "secondary_reasons",
+            "winning_competitor",
+            "winning_price",
+            "our_price",
+            "lessons",
+            "recorded_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["recorded_by", "created_at", "updated_at"]
         validators: list = []

@@ -52,8 +52,9 @@ class TenderViewSet(VisibleModelViewSet):
 
     def perform_update(self, serializer) -> None:
         self._require_editor(serializer.instance)
-        serializer.instance = services.tender_update(actor=self.request.user, tender=serializer.instance,
-                                                     data=serializer.validated_data)
+        serializer.instance = services.tender_update(
+            actor=self.request.user, tender=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(request=CreateProjectFromTenderSerializer, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"], url_path="create-project")
@@ -74,7 +75,8 @@ class BidViewSet(VisibleModelViewSet):
 
     def base_queryset(self):
         return selectors.Bid.objects.select_related("project").prefetch_related(
-            Prefetch("opening", queryset=BidOpeningEntry.objects.select_related("competitor")))
+            Prefetch("opening", queryset=BidOpeningEntry.objects.select_related("competitor"))
+        )
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
@@ -95,22 +97,28 @@ class BidViewSet(VisibleModelViewSet):
         return Response(self.get_serializer(self.get_queryset().get(pk=bid.pk)).data)
 
 
-class QuotationViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+class QuotationViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = QuotationSerializer
     filterset_fields = ["project", "status"]
     ordering = ["project", "-version"]
 
     def get_queryset(self):
-        lines = QuotationLine.objects.annotate(net=selectors.LINE_NET, cost=selectors.LINE_COST,
-                                               tax=selectors.LINE_TAX)
+        lines = QuotationLine.objects.annotate(net=selectors.LINE_NET, cost=selectors.LINE_COST, tax=selectors.LINE_TAX)
         return selectors.quotation_list_visible(user=self.request.user).prefetch_related(
-            Prefetch("lines", queryset=lines))
+            Prefetch("lines", queryset=lines)
+        )
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = services.quotation_create(actor=self.request.user, project=data.pop("project"),
-                                                        lines=data.pop("lines"), **data)
+        serializer.instance = services.quotation_create(
+            actor=self.request.user, project=data.pop("project"), lines=data.pop("lines"), **data
+        )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -149,17 +157,22 @@ class ContractTermsViewSet(VisibleModelViewSet):
 
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = services.contract_terms_save(actor=self.request.user, project=data.pop("project"),
-                                                           **data)
+        serializer.instance = services.contract_terms_save(actor=self.request.user, project=data.pop("project"), **data)
 
     def perform_update(self, serializer) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "project"}
-        serializer.instance = services.contract_terms_save(actor=self.request.user,
-                                                           project=serializer.instance.project, **data)
+        serializer.instance = services.contract_terms_save(
+            actor=self.request.user, project=serializer.instance.project, **data
+        )
 
 
-class WinLossViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+class WinLossViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Win/loss analyses; one per project, created ahead of (or with) the won/lost/abandoned transition."""
 
     serializer_class = WinLossSerializer
