@@ -136,7 +136,14 @@ USE_TZ = True
 # Bootstrap and htmx come from PyPI packages (js_lib_bootstrap5, js_lib_htmx): nothing vendored here.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
+def _plotly_js_dir() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).resolve().parent / "package_data"
+
+
+# plotly.js ships inside the plotly PyPI package; served as static/plotly/plotly.min.js.
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static", ("plotly", _plotly_js_dir())]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

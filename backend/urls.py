@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("backend.customers.api.urls")),
     path("", include("backend.projects.api.urls")),
     path("", include("backend.bids.api.urls")),
+    path("", include("backend.milestones.api.urls")),
     path("", include("workflows.api.urls")),
     path("", include("backend.core.api.urls")),
 ]

@@ -1,0 +1,14 @@
+from rest_framework.routers import SimpleRouter
+
+from backend.milestones.api import views
+
+router = SimpleRouter()
+router.register("milestones", views.MilestoneViewSet, basename="milestone")
+router.register("deliverables", views.DeliverableViewSet, basename="deliverable")
+router.register("acceptances", views.AcceptanceViewSet, basename="acceptance")
+router.register("payment-terms", views.PaymentTermViewSet, basename="payment-term")
+router.register("invoices", views.InvoiceViewSet, basename="invoice")
+router.register("receipts", views.ReceiptViewSet, basename="receipt")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("alarms", views.AlarmViewSet, basename="alarm")
+urlpatterns = router.urls
