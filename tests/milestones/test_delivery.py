@@ -222,3 +222,40 @@ def test_delivery_gated_transitions_are_never_available(kicked_off):
     project, pm = kicked_off["project"], kicked_off["pm"]
     names = {t.name for t in project.get_available_user_status_transitions(pm)}
     assert names == {"request_acceptance", "suspend"}
+
+
+def test_save_project_as_template_and_reuse_it(kicked_off, client_for):
+    from backend.projects.models import Project
+    from tests.factories import set_status
+
+    project = kicked_off["project"]
+    response = client_for(kicked_off["pm"]).post(f"/api/v1/projects/{project.pk}/save-as-template/",
+                                                 {"code": "dc-build", "name": "机房建设模板"}, format="json")
+    assert response.status_code == 201, response.json()
+    from workflows.models import ProcessTemplate
+
+    template = ProcessTemplate.objects.get(code="dc-build")
+    original = list(project.milestones.order_by("order").values_list("name", "planned_start", "planned_end"))
+    specs = list(template.milestones.order_by("order").values_list("name", "offset_days", "duration_days",
+                                                                   "payment_percent"))
+    assert [s[0] for s in specs] == [o[0] for o in original]
+    assert specs[0][1:3] == (0, 15) and specs[1][1] == 15
+    assert specs[1][3] == Decimal("30.00")
+    assert template.gates.filter(kind="acceptance").exists() and template.tasks.count() == 5
+    # a new project kicked off on this template gets the same plan shape
+    again = Project.objects.get(pk=project.pk)
+    again.pk = None
+    again.code = "P-2026-9999"
+    again.process_template = template
+    again.save()
+    set_status(again, Status.WON)
+    from backend.projects.models import ProjectMember
+
+    ProjectMember.objects.create(project=again, user=kicked_off["pm"], role="pm")
+    services.project_transition(project_id=again.pk, name="kickoff", actor=kicked_off["pm"],
+                                kickoff_date=date(2026, 11, 2))
+    assert list(again.milestones.order_by("order").values_list("name", "planned_start", "planned_end")) == original
+    with pytest.raises(ValidationFailed):
+        from workflows.services import template_from_project
+
+        template_from_project(project=project, actor=kicked_off["pm"], code="dc-build", name="dup")

@@ -136,3 +136,8 @@ class CompetitorCatalogueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Competitor
         fields = ["id", "name", "website", "strengths", "weaknesses", "notes"]
+
+
+class SaveAsTemplateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()

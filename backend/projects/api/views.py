@@ -24,6 +24,7 @@ from backend.projects.api.serializers import (
     ProjectDetailSerializer,
     ProjectPartnerSerializer,
     ProjectSerializer,
+    SaveAsTemplateSerializer,
     TransitionInputSerializer,
 )
 from backend.projects.filtersets import ProjectFilterSet
@@ -87,6 +88,19 @@ class ProjectViewSet(VisibleModelViewSet):
                                     win_loss=body.validated_data.get("win_loss"),
                                     kickoff_date=body.validated_data.get("kickoff_date"))
         return self._detail(project.pk)
+
+    @extend_schema(request=SaveAsTemplateSerializer, responses={201: dict})
+    @action(detail=True, methods=["post"], url_path="save-as-template")
+    def save_as_template(self, request: Request, pk: str) -> Response:
+        """Capture this project's stages, gates, milestones and tasks as a new process template."""
+        from workflows.services import template_from_project
+
+        project = self.get_object()
+        body = SaveAsTemplateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        template = template_from_project(project=project, actor=request.user, **body.validated_data)
+        return Response({"id": template.pk, "code": template.code, "name": template.name,
+                         "milestones": template.milestones.count()}, status=201)
 
 
 class ProjectNestedMixin:
