@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "backend.projects",
     "backend.bids",
     "backend.milestones",
+    "backend.docs_templates",
+    "backend.knowledge",
     "workflows",
 ]
 

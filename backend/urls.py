@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("backend.projects.api.urls")),
     path("", include("backend.bids.api.urls")),
     path("", include("backend.milestones.api.urls")),
+    path("", include("backend.docs_templates.api.urls")),
+    path("", include("backend.knowledge.api.urls")),
     path("", include("workflows.api.urls")),
     path("", include("backend.core.api.urls")),
 ]
@@ -30,6 +32,8 @@ urlpatterns = [
     path("bids/", include("backend.bids.urls")),
     path("reviews/", include("workflows.urls")),
     path("notifications/", include("backend.core.notification_urls")),
+    path("documents/", include("backend.docs_templates.urls")),
+    path("knowledge/", include("backend.knowledge.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

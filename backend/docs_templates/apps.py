@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocsTemplatesConfig(AppConfig):
+    name = "backend.docs_templates"
+    label = "docs_templates"
+    verbose_name = _("Document templates")
