@@ -267,3 +267,8 @@ CELERY_BEAT_SCHEDULE["alarms"] = {
     "task": "backend.milestones.tasks.scan_alarms",
     "schedule": env.float("ALARM_SCAN_SECONDS", default=3600.0),
 }
+
+# Document templates: a .docx may unpack to at most this many bytes (zip-bomb guard).
+DOCX_MAX_UNPACKED_BYTES = env.int("DOCX_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+LIBREOFFICE_BINARY = env.str("LIBREOFFICE_BINARY", default="soffice")
+SICRM_COMPANY_NAME = env.str("SICRM_COMPANY_NAME", default="示例系统集成有限公司 Example Systems Integration Co., Ltd.")

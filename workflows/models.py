@@ -156,11 +156,15 @@ class Review(TimeStampedModel):
         constraints = [
             # One open review per gate and project at a time.
             models.UniqueConstraint(
-                fields=["gate", "project", "quotation"],
-                condition=models.Q(status="pending"),
-                name="uniq_pending_review",
-                nulls_distinct=False,
-            )
+                fields=["gate", "project"],
+                condition=models.Q(status="pending", quotation__isnull=True),
+                name="uniq_pending_project_review",
+            ),
+            models.UniqueConstraint(
+                fields=["gate", "quotation"],
+                condition=models.Q(status="pending", quotation__isnull=False),
+                name="uniq_pending_quotation_review",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,12 @@
 """Review pages (inbox, review detail with approve / reject / return)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from workflows import views
 
 app_name = "reviews"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+]

@@ -1,6 +1,12 @@
 """Notification pages (list, mark read)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from backend.core import notification_views as views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read-all/", views.notification_read_all, name="read-all"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+]

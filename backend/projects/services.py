@@ -247,6 +247,19 @@ def project_transition(
                 % {"outcome": str(Status(outcome).label)},
                 missing=["win_loss"],
             )
+    if name in OPENS_GATE:
+        from backend.docs_templates.services import documents_missing
+        from workflows.services import gate_for
+
+        gate = gate_for(template=project.process_template, kind=OPENS_GATE[name])
+        missing_docs = documents_missing(project=project, doc_types=list(gate.required_documents))
+        if missing_docs:
+            raise _refuse(
+                project,
+                _("%(gate)s needs these documents approved first: %(docs)s.")
+                % {"gate": gate.name, "docs": ", ".join(missing_docs)},
+                missing=missing_docs,
+            )
     if name == "submit_contract_review" and not hasattr(project, "contract_terms"):
         raise _refuse(
             project,

@@ -1,16 +1,23 @@
-"""Project pages (list, kanban board, project page with tabs)."""
+"""Project pages (list, kanban board, project page with tabs) and the forms posted from them."""
 
-from django.http import HttpResponse
 from django.urls import path
 
+from backend.projects import views
+
 app_name = "projects"
-
-
-def _placeholder(request, pk=None):  # replaced by the real project pages
-    return HttpResponse("project page")
-
-
 urlpatterns = [
-    path("", _placeholder, name="list"),
-    path("<int:pk>/", _placeholder, name="detail"),
+    path("", views.project_list, name="list"),
+    path("new/", views.project_create, name="create"),
+    path("board/", views.project_board, name="board"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/move/", views.board_move, name="board-move"),
+    path("<int:pk>/transitions/<slug:name>/", views.project_transition, name="transition"),
+    path("<int:pk>/members/add/", views.member_add, name="member-add"),
+    path("<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member-remove"),
+    path("<int:pk>/competitors/add/", views.competitor_add, name="competitor-add"),
+    path("<int:pk>/competitors/<int:entry_pk>/edit/", views.competitor_edit, name="competitor-edit"),
+    path("<int:pk>/competitors/<int:entry_pk>/notes/", views.competitor_note_add, name="competitor-note-add"),
+    path("<int:pk>/partners/add/", views.partner_add, name="partner-add"),
+    path("<int:pk>/checklist/<int:item_pk>/", views.checklist_toggle, name="checklist-toggle"),
 ]
