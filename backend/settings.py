@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "workflows.choices.ReviewStatus",
         "QuotationStatusEnum": "backend.bids.choices.QuotationStatus",
         "BidResultEnum": "backend.bids.choices.BidResult",
+        "DocumentTypeEnum": "backend.docs_templates.choices.DocType",
+        "DeliverableTypeEnum": "backend.milestones.choices.DeliverableType",
     },
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.bids.models import (
@@ -20,6 +22,7 @@ from backend.customers.models import Customer
 from backend.projects.models import Competitor, Project
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleProjectField(serializers.PrimaryKeyRelatedField):
     """A project the requesting user can see (others do not exist, as far as the API is concerned)."""
 
