@@ -5,6 +5,7 @@ whether a transition is allowed; ``services.project_transition`` does."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.contrib import messages
@@ -54,7 +55,16 @@ from backend.projects.models import (
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 50  # cards shown per board column; the column header still counts them all
-TABS = ("overview", "team", "competitors", "bids", "checklist", "history")
+# Tabs other apps contribute: name → (context function "module.function", fragment template).
+PLUGIN_TABS = {
+    "bids": ("backend.bids.views.project_bids_context", "bids/_project_bids_tab.html"),
+    "milestones": ("backend.milestones.views.project_milestones_context", "milestones/_project_milestones_tab.html"),
+    "payments": ("backend.milestones.views.project_payments_context", "milestones/_project_payments_tab.html"),
+    "documents": ("backend.docs_templates.views.project_documents_context", "docs_templates/_project_documents_tab.html"),
+    "knowledge": ("backend.knowledge.views.project_links_context", "knowledge/_project_links.html"),
+}
+TABS = ("overview", "team", "competitors", "bids", "milestones", "payments", "documents", "knowledge", "checklist",
+        "history")
 SERVICE_ERRORS = (ApplicationError, ValidationError, ConcurrentTransition, TransitionNotAllowed)
 
 # Button labels of the transitions users call, and history labels of the ones the gates fire.
@@ -401,16 +411,16 @@ def _history(project: Project, events: list[Any]) -> tuple[list[dict[str, Any]],
     return timeline, durations
 
 
-def _bids_tab(request: HttpRequest, project: Project) -> tuple[dict[str, Any], str | None]:
-    """The bids & quotations tab is provided by backend.bids when it is installed."""
+def _plugin_tab(request: HttpRequest, project: Project, tab: str) -> tuple[dict[str, Any], str | None]:
+    """A tab provided by another app (bids, delivery, documents, knowledge), when that app provides it."""
+    function_path, template = PLUGIN_TABS[tab]
+    module_name, function_name = function_path.rsplit(".", 1)
     try:
-        from backend.bids.views import project_bids_context
-
-        template = "bids/_project_bids_tab.html"
+        function = getattr(import_module(module_name), function_name)
         get_template(template)
-    except (ImportError, TemplateDoesNotExist):
+    except (ImportError, AttributeError, TemplateDoesNotExist):
         return {}, None
-    return dict(project_bids_context(request, project) or {}), template
+    return dict(function(request, project) or {}), template
 
 
 def render_project_page(
@@ -478,9 +488,9 @@ def render_project_page(
         context["checklist_groups"] = _checklist_groups(project, related["checklist"])
     elif tab == "history":
         context["timeline"], context["durations"] = _history(project, related["events"])
-    elif tab == "bids":
-        bids_context, bids_template = _bids_tab(request, project)
-        context = {**bids_context, **context, "bids_template": bids_template}
+    elif tab in PLUGIN_TABS:
+        plugin_context, plugin_template = _plugin_tab(request, project, tab)
+        context = {**plugin_context, **context, "plugin_template": plugin_template}
     context.update(extra)
     return render(request, "projects/detail.html", context, status=status)
 

@@ -1,0 +1,37 @@
+"""Page forms for templates and documents."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backend.docs_templates.choices import DocType, Language
+
+
+class TemplateUploadForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocType.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    file = forms.FileField(label=_("Word template (.docx)"))
+    activate = forms.BooleanField(label=_("Make this the active version"), required=False, initial=True)
+
+
+class GenerateForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocType.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    milestone = forms.TypedChoiceField(label=_("Milestone"), required=False, coerce=int, empty_value=None)
+    pdf = forms.BooleanField(label=_("Also make a PDF"), required=False)
+
+    def __init__(self, *args, milestones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone"].choices = [("", _("— whole project —"))] + [(m.pk, m.name) for m in milestones]
+
+
+class BatchForm(forms.Form):
+    doc_type = forms.ChoiceField(label=_("Document type"), choices=DocType.choices, initial=DocType.WEEKLY_REPORT)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    projects = forms.MultipleChoiceField(label=_("Projects"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, projects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [(p.pk, f"{p.code} {p.name}") for p in projects]
