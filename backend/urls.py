@@ -30,6 +30,7 @@ urlpatterns = [
     path("projects/", include("backend.projects.urls")),
     path("tenders/", include("backend.bids.tender_urls")),
     path("bids/", include("backend.bids.urls")),
+    path("delivery/", include("backend.milestones.urls")),
     path("reviews/", include("workflows.urls")),
     path("notifications/", include("backend.core.notification_urls")),
     path("documents/", include("backend.docs_templates.urls")),

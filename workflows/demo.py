@@ -11,6 +11,9 @@ from workflows.models import RoutingRule
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
     templates = templates_load_all()
+    from backend.docs_templates.services import defaults_load
+
+    documents = defaults_load()
     users = {u.username: u for u in User.objects.filter(username__in=["bidmgr", "director"])}
     rules = [
         ("华东区域项目归销售总监 East China goes to the sales director", 10, {"region": "east"}, "director"),
@@ -26,4 +29,5 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         RoutingRule.objects.get_or_create(
             name=name, defaults={"order": order, "assign_owner": users.get(owner), **conditions}
         )
-    log(f"workflows: {len(templates)} process templates, {RoutingRule.objects.count()} routing rules")
+    log(f"workflows: {len(templates)} process templates, {RoutingRule.objects.count()} routing rules, "
+        f"{len(documents)} new default document templates")

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from backend.core.models import WorkerHeartbeat
+from backend.milestones.views import my_alarms
 from backend.customers.selectors import customer_list_visible
 from backend.projects.models import ProjectMember
 from backend.projects.selectors import project_list_visible
@@ -31,6 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             .order_by("-updated_at", "-pk")[:10]
         ),
         "heartbeat": heartbeat,
+        **my_alarms(user, limit=10),
     }
     return render(request, "core/dashboard.html", context)
 

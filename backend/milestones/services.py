@@ -220,7 +220,7 @@ def milestone_update_plan(*, actor: User, milestone: Milestone, data: dict[str, 
     if unknown:
         raise ValidationFailed(_("Unknown deliverable types: %(types)s.") % {"types": ", ".join(unknown)},
                                fields={"required_deliverables": unknown})
-    milestone.full_clean()
+    milestone.full_clean(exclude=["status"])  # a protected FSM field refuses the re-assignment clean_fields makes
     milestone.save()
     return milestone
 
