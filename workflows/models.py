@@ -102,7 +102,8 @@ class Gate(models.Model):
 
 class GateStep(models.Model):
     """One step of a gate. Its approvers are the users holding any of ``roles``, the project's members in
-    any of ``project_roles`` and, with ``department_head``, the head of the project's department (or the nearest head above it).
+    any of ``project_roles`` and, with ``department_head``, the head of the project's department (or the
+    nearest head above it).
     Mode ``any``: one approval completes the step; ``all``: each approver group (each role, and the
     department head) must approve. ``condition`` (optional) limits the step to some reviews, e.g.
     ``{"field": "amount", "op": "gte", "value": 5000000}``."""

@@ -23,8 +23,9 @@ def test_kickoff_instantiates_milestones_tasks_and_payments_in_working_days(deli
     # National Day week: 2026-11-04 is declared a holiday, Saturday 2026-11-07 a working day
     CalendarDay.objects.create(date=date(2026, 11, 4), kind="holiday", name="test holiday")
     CalendarDay.objects.create(date=date(2026, 11, 7), kind="workday", name="调休")
-    services.project_transition(project_id=delivery["project"].pk, name="kickoff", actor=delivery["pm"],
-                                kickoff_date=date(2026, 11, 2))
+    services.project_transition(
+        project_id=delivery["project"].pk, name="kickoff", actor=delivery["pm"], kickoff_date=date(2026, 11, 2)
+    )
     project = delivery["project"]
     project.refresh_from_db()
     assert project.status == Status.IMPLEMENTATION
@@ -60,12 +61,16 @@ def test_milestone_walk_with_deliverable_rules(kicked_off):
     with pytest.raises(TransitionRefused) as err:
         delivery_services.milestone_transition(milestone_id=first.pk, name="submit", actor=engineer)
     assert "Solution design" in err.value.message and "In progress" in err.value.message
-    deliverable = delivery_services.deliverable_upload(actor=engineer, milestone=first, doc_type="design",
-                                                       title="总体设计方案", name="design.docx", data=docx_bytes())
-    delivery_services.deliverable_add_version(actor=engineer, deliverable=deliverable, name="design-v2.pdf",
-                                              data=PDF_BYTES)
+    deliverable = delivery_services.deliverable_upload(
+        actor=engineer, milestone=first, doc_type="design", title="总体设计方案", name="design.docx", data=docx_bytes()
+    )
+    delivery_services.deliverable_add_version(
+        actor=engineer, deliverable=deliverable, name="design-v2.pdf", data=PDF_BYTES
+    )
     assert list(deliverable.versions.values_list("version", "content_type")) == [
-        (2, "application/pdf"), (1, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+        (2, "application/pdf"),
+        (1, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ]
     delivery_services.deliverable_submit(actor=engineer, deliverable=deliverable)
     with pytest.raises(PermissionDenied):
         delivery_services.deliverable_review(actor=engineer, deliverable=deliverable, approve=True)
@@ -75,8 +80,9 @@ def test_milestone_walk_with_deliverable_rules(kicked_off):
     delivery_services.milestone_transition(milestone_id=first.pk, name="submit", actor=engineer)
     with pytest.raises(ValidationFailed):
         delivery_services.milestone_transition(milestone_id=first.pk, name="return_for_rework", actor=pm)
-    delivery_services.milestone_transition(milestone_id=first.pk, name="return_for_rework", actor=pm,
-                                           comment="缺少网络拓扑")
+    delivery_services.milestone_transition(
+        milestone_id=first.pk, name="return_for_rework", actor=pm, comment="缺少网络拓扑"
+    )
     delivery_services.milestone_transition(milestone_id=first.pk, name="resume_work", actor=engineer)
     delivery_services.milestone_transition(milestone_id=first.pk, name="submit", actor=engineer)
     with pytest.raises(PermissionDenied):
@@ -91,7 +97,7 @@ def test_milestone_walk_with_deliverable_rules(kicked_off):
 
 
 def test_accepting_a_milestone_makes_its_payment_due(kicked_off):
-    project, pm = kicked_off["project"], kicked_off["pm"]
+    project = kicked_off["project"]
     second = project.milestones.get(order=2)
     term = second.payment_terms.get()
     assert term.due_date is None
@@ -100,16 +106,20 @@ def test_accepting_a_milestone_makes_its_payment_due(kicked_off):
     assert term.due_date is not None
 
 
-@pytest.mark.parametrize(("name", "data", "problem"), [
-    ("evil.docx", b"MZ\x90\x00 not a docx", "not an allowed file type"),
-    ("empty.pdf", b"", "empty"),
-    ("fake.pdf", b"PK\x03\x04 broken zip", "not an allowed file type"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "problem"),
+    [
+        ("evil.docx", b"MZ\x90\x00 not a docx", "not an allowed file type"),
+        ("empty.pdf", b"", "empty"),
+        ("fake.pdf", b"PK\x03\x04 broken zip", "not an allowed file type"),
+    ],
+)
 def test_upload_refusals(kicked_off, name, data, problem):
     first = kicked_off["project"].milestones.order_by("order").first()
     with pytest.raises(ValidationFailed) as err:
-        delivery_services.deliverable_upload(actor=kicked_off["engineer"], milestone=first, doc_type="design",
-                                             title="x", name=name, data=data)
+        delivery_services.deliverable_upload(
+            actor=kicked_off["engineer"], milestone=first, doc_type="design", title="x", name=name, data=data
+        )
     assert problem in err.value.message
     assert not first.deliverables.exists()
 
@@ -118,8 +128,14 @@ def test_upload_size_limit(kicked_off, settings):
     settings.UPLOAD_MAX_BYTES = 1000
     first = kicked_off["project"].milestones.order_by("order").first()
     with pytest.raises(ValidationFailed) as err:
-        delivery_services.deliverable_upload(actor=kicked_off["engineer"], milestone=first, doc_type="design",
-                                             title="big", name="big.pdf", data=PDF_BYTES + b"0" * 2000)
+        delivery_services.deliverable_upload(
+            actor=kicked_off["engineer"],
+            milestone=first,
+            doc_type="design",
+            title="big",
+            name="big.pdf",
+            data=PDF_BYTES + b"0" * 2000,
+        )
     assert "limit" in err.value.message
 
 
@@ -131,8 +147,14 @@ def _accept(milestone, ctx):
     if milestone.status == "planned":
         delivery_services.milestone_transition(milestone_id=milestone.pk, name="start", actor=engineer)
     for doc_type in milestone.required_deliverables:
-        d = delivery_services.deliverable_upload(actor=engineer, milestone=milestone, doc_type=doc_type,
-                                                 title=doc_type, name=f"{doc_type}.pdf", data=PDF_BYTES)
+        d = delivery_services.deliverable_upload(
+            actor=engineer,
+            milestone=milestone,
+            doc_type=doc_type,
+            title=doc_type,
+            name=f"{doc_type}.pdf",
+            data=PDF_BYTES,
+        )
         delivery_services.deliverable_submit(actor=engineer, deliverable=d)
         delivery_services.deliverable_review(actor=pm, deliverable=d, approve=True)
     delivery_services.milestone_transition(milestone_id=milestone.pk, name="submit", actor=engineer)
@@ -147,8 +169,9 @@ def test_acceptance_warranty_and_close(kicked_off):
     with pytest.raises(TransitionRefused) as err:
         services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
     assert milestones[-1].name in err.value.message
-    delivery_services.milestone_transition(milestone_id=milestones[-1].pk, name="cancel", actor=pm,
-                                           comment="客户取消终验里程碑，合并到项目验收")
+    delivery_services.milestone_transition(
+        milestone_id=milestones[-1].pk, name="cancel", actor=pm, comment="客户取消终验里程碑，合并到项目验收"
+    )
     services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
     review = project.reviews.get(gate__kind="acceptance", status="pending")
     review_decide(review_id=review.pk, actor=pm, decision="approve")
@@ -156,11 +179,19 @@ def test_acceptance_warranty_and_close(kicked_off):
         review_decide(review_id=review.pk, actor=kicked_off["quality"], decision="approve")
     assert "sign-off" in err.value.message
     with pytest.raises(ValidationFailed):
-        delivery_services.acceptance_record(actor=pm, project=project, accepted_on=date(2026, 11, 20),
-                                            signatory="王主任", result="conditional")
-    delivery_services.acceptance_record(actor=pm, project=project, accepted_on=date(2026, 11, 20),
-                                        signatory="王主任", signatory_title="信息中心主任", result="conditional",
-                                        punch_list=["补充运维手册"], certificate=("cert.pdf", PDF_BYTES))
+        delivery_services.acceptance_record(
+            actor=pm, project=project, accepted_on=date(2026, 11, 20), signatory="王主任", result="conditional"
+        )
+    delivery_services.acceptance_record(
+        actor=pm,
+        project=project,
+        accepted_on=date(2026, 11, 20),
+        signatory="王主任",
+        signatory_title="信息中心主任",
+        result="conditional",
+        punch_list=["补充运维手册"],
+        certificate=("cert.pdf", PDF_BYTES),
+    )
     review_decide(review_id=review.pk, actor=kicked_off["quality"], decision="approve")
     project.refresh_from_db()
     assert project.status == Status.ACCEPTED
@@ -176,18 +207,23 @@ def test_acceptance_warranty_and_close(kicked_off):
         assert outstanding > 0
     terms = list(project.payment_terms.order_by("order"))
     half = terms[0].amount / 2
-    delivery_services.receipt_record(actor=kicked_off["finance"], payment_term=terms[0], amount=half,
-                                     received_on=date(2026, 11, 25))
+    delivery_services.receipt_record(
+        actor=kicked_off["finance"], payment_term=terms[0], amount=half, received_on=date(2026, 11, 25)
+    )
     with pytest.raises(ValidationFailed):  # more than is outstanding
-        delivery_services.receipt_record(actor=kicked_off["finance"], payment_term=terms[0], amount=terms[0].amount,
-                                         received_on=date(2026, 11, 26))
-    delivery_services.receipt_record(actor=kicked_off["finance"], payment_term=terms[0], amount=half,
-                                     received_on=date(2026, 11, 26))
+        delivery_services.receipt_record(
+            actor=kicked_off["finance"], payment_term=terms[0], amount=terms[0].amount, received_on=date(2026, 11, 26)
+        )
+    delivery_services.receipt_record(
+        actor=kicked_off["finance"], payment_term=terms[0], amount=half, received_on=date(2026, 11, 26)
+    )
     for term in terms[1:]:
-        delivery_services.receipt_record(actor=kicked_off["finance"], payment_term=term, amount=term.amount - 1000,
-                                         received_on=date(2026, 11, 27))
-        delivery_services.payment_write_off(actor=kicked_off["finance"], payment_term=term, amount=Decimal(1000),
-                                            reason="尾差核销")
+        delivery_services.receipt_record(
+            actor=kicked_off["finance"], payment_term=term, amount=term.amount - 1000, received_on=date(2026, 11, 27)
+        )
+        delivery_services.payment_write_off(
+            actor=kicked_off["finance"], payment_term=term, amount=Decimal(1000), reason="尾差核销"
+        )
     assert project_outstanding(project=project) == 0
     services.project_transition(project_id=project.pk, name="close", actor=pm)
     project.refresh_from_db()
@@ -229,15 +265,17 @@ def test_save_project_as_template_and_reuse_it(kicked_off, client_for):
     from tests.factories import set_status
 
     project = kicked_off["project"]
-    response = client_for(kicked_off["pm"]).post(f"/api/v1/projects/{project.pk}/save-as-template/",
-                                                 {"code": "dc-build", "name": "机房建设模板"}, format="json")
+    response = client_for(kicked_off["pm"]).post(
+        f"/api/v1/projects/{project.pk}/save-as-template/", {"code": "dc-build", "name": "机房建设模板"}, format="json"
+    )
     assert response.status_code == 201, response.json()
     from workflows.models import ProcessTemplate
 
     template = ProcessTemplate.objects.get(code="dc-build")
     original = list(project.milestones.order_by("order").values_list("name", "planned_start", "planned_end"))
-    specs = list(template.milestones.order_by("order").values_list("name", "offset_days", "duration_days",
-                                                                   "payment_percent"))
+    specs = list(
+        template.milestones.order_by("order").values_list("name", "offset_days", "duration_days", "payment_percent")
+    )
     assert [s[0] for s in specs] == [o[0] for o in original]
     assert specs[0][1:3] == (0, 15) and specs[1][1] == 15
     assert specs[1][3] == Decimal("30.00")
@@ -252,8 +290,9 @@ def test_save_project_as_template_and_reuse_it(kicked_off, client_for):
     from backend.projects.models import ProjectMember
 
     ProjectMember.objects.create(project=again, user=kicked_off["pm"], role="pm")
-    services.project_transition(project_id=again.pk, name="kickoff", actor=kicked_off["pm"],
-                                kickoff_date=date(2026, 11, 2))
+    services.project_transition(
+        project_id=again.pk, name="kickoff", actor=kicked_off["pm"], kickoff_date=date(2026, 11, 2)
+    )
     assert list(again.milestones.order_by("order").values_list("name", "planned_start", "planned_end")) == original
     with pytest.raises(ValidationFailed):
         from workflows.services import template_from_project
