@@ -13,6 +13,8 @@ DEMO_MODULES = [
     "backend.customers.demo",
     "workflows.demo",
     "backend.projects.demo",
+    "backend.bids.demo",
+    "backend.knowledge.demo",
 ]
 
 

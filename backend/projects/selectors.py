@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.core.permissions import visible_to
@@ -21,7 +22,18 @@ def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -
         visible_to(user, Project.objects.all())
         .select_related("customer", "owner", "department", "process_template")
         .annotate(
-            open_items=Count("checklist", filter=Q(checklist__done=False, checklist__required=True), distinct=True),
+            # correlated subqueries: computed for the rows of the page only, not by grouping every visible row
+            open_items=Coalesce(
+                Subquery(
+                    StageChecklistItem.objects.filter(project=OuterRef("pk"), done=False, required=True)
+                    .order_by()
+                    .values("project")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
             has_pending_review=Exists(Review.objects.filter(project=OuterRef("pk"), status="pending")),
         )
     )

@@ -20,6 +20,7 @@ def test_role_groups_exist():
         "finance",
         "pm",
         "engineer",
+        "quality",
         "exec",
         "kbadmin",
         "admin",
