@@ -138,6 +138,8 @@ USE_TZ = True
 # Bootstrap and htmx come from PyPI packages (js_lib_bootstrap5, js_lib_htmx): nothing vendored here.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+
 def _plotly_js_dir() -> Path:
     import plotly
 
@@ -233,10 +235,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- search (the backends arrive with the knowledge base) ---------------------
+# --- search (backend/search; DESIGN.md §8) -------------------------------------
+# embedded: a tantivy index under SEARCH_INDEX_DIR; elasticsearch: ELASTICSEARCH_URL, with the index
+# template and the alias SEARCH_INDEX_NAME created by `sicrm reindex`.
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="embedded")
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
-SEARCH_INDEX_DIR = VAR_DIR / "search-index"
+SEARCH_INDEX_DIR = Path(env.str("SEARCH_INDEX_DIR", default=str(VAR_DIR / "search-index")))
+SEARCH_INDEX_NAME = env.str("SEARCH_INDEX_NAME", default="sicrm-search")
+SEARCH_DIRTY_SECONDS = env.float("SEARCH_DIRTY_SECONDS", default=60.0)  # re-index rows bulk updates flagged
+SEARCH_RECONCILE_SECONDS = env.float("SEARCH_RECONCILE_SECONDS", default=3600.0)  # compare index and database
+CELERY_BEAT_SCHEDULE["search-flush-dirty"] = {
+    "task": "backend.search.tasks.flush_dirty",
+    "schedule": SEARCH_DIRTY_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["search-reconcile"] = {
+    "task": "backend.search.tasks.reconcile",
+    "schedule": SEARCH_RECONCILE_SECONDS,
+}
 
 # --- security behind a proxy ---------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)

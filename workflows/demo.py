@@ -29,5 +29,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         RoutingRule.objects.get_or_create(
             name=name, defaults={"order": order, "assign_owner": users.get(owner), **conditions}
         )
-    log(f"workflows: {len(templates)} process templates, {RoutingRule.objects.count()} routing rules, "
-        f"{len(documents)} new default document templates")
+    log(
+        f"workflows: {len(templates)} process templates, {RoutingRule.objects.count()} routing rules, "
+        f"{len(documents)} new default document templates"
+    )

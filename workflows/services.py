@@ -271,7 +271,7 @@ def routing_match(*, target: str, values: dict[str, Any]) -> RoutingRule | None:
 
 @transaction.atomic
 def template_from_project(*, project: Any, actor: User, code: str, name: str) -> ProcessTemplate:
-    """"Save this project as a template": its stages and their actions (from the project's checklist),
+    """ "Save this project as a template": its stages and their actions (from the project's checklist),
     gates (from its template), milestones with working-day offsets and durations measured on the plan,
     required deliverables, payment percentages and key tasks."""
     from django.utils.text import slugify
@@ -291,23 +291,42 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
         raise Conflict(_("Project %(code)s has no milestones to learn from.") % {"code": project.code})
     source = project.process_template
     template = ProcessTemplate.objects.create(
-        code=code, name=name.strip(), description=_("Saved from project %(code)s") % {"code": project.code},
-        definition={"saved_from": project.code})
+        code=code,
+        name=name.strip(),
+        description=_("Saved from project %(code)s") % {"code": project.code},
+        definition={"saved_from": project.code},
+    )
     standard = {s.stage: s.standard_days for s in source.stages.all()} if source else {}
     for order, stage in enumerate(sorted({i.stage for i in project.checklist.all()} | set(standard))):
-        stage_template = StageTemplate.objects.create(template=template, stage=stage, order=order,
-                                                      standard_days=standard.get(stage, 0))
+        stage_template = StageTemplate.objects.create(
+            template=template, stage=stage, order=order, standard_days=standard.get(stage, 0)
+        )
         StageAction.objects.bulk_create(
             StageAction(stage=stage_template, text=item.text, order=item.order, required=item.required)
-            for item in project.checklist.filter(stage=stage))
+            for item in project.checklist.filter(stage=stage)
+        )
     if source:
         for gate in source.gates.prefetch_related("steps"):
-            copy = Gate.objects.create(template=template, kind=gate.kind, name=gate.name,
-                                       required_documents=gate.required_documents, options=gate.options)
+            copy = Gate.objects.create(
+                template=template,
+                kind=gate.kind,
+                name=gate.name,
+                required_documents=gate.required_documents,
+                options=gate.options,
+            )
             GateStep.objects.bulk_create(
-                GateStep(gate=copy, order=s.order, name=s.name, roles=s.roles, project_roles=s.project_roles,
-                         department_head=s.department_head, mode=s.mode, condition=s.condition)
-                for s in gate.steps.all())
+                GateStep(
+                    gate=copy,
+                    order=s.order,
+                    name=s.name,
+                    roles=s.roles,
+                    project_roles=s.project_roles,
+                    department_head=s.department_head,
+                    mode=s.mode,
+                    condition=s.condition,
+                )
+                for s in gate.steps.all()
+            )
     start = milestones[0].planned_start
     calendar = WorkingCalendar(start)
     contract = project.contract_amount or project.estimated_amount or Decimal(1)
@@ -315,15 +334,24 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
     for order, milestone in enumerate(milestones, start=1):
         paid = sum((t.amount for t in milestone.payment_terms.all()), Decimal(0))
         by_milestone[milestone.pk] = MilestoneTemplate.objects.create(
-            template=template, order=order, name=milestone.name,
+            template=template,
+            order=order,
+            name=milestone.name,
             offset_days=max(calendar.between(start, milestone.planned_start), 0),
             duration_days=calendar.between(milestone.planned_start, milestone.planned_end) + 1,
             required_deliverables=milestone.required_deliverables,
-            payment_percent=(paid * 100 / Decimal(contract)).quantize(Decimal("0.01")), weight=milestone.weight)
+            payment_percent=(paid * 100 / Decimal(contract)).quantize(Decimal("0.01")),
+            weight=milestone.weight,
+        )
     TaskTemplate.objects.bulk_create(
-        TaskTemplate(template=template, order=order, name=task.name, milestone=by_milestone.get(task.milestone_id),
-                     offset_days=max(calendar.between(start, task.due_date), 0) if task.due_date else 0,
-                     assignee_role=project.members.filter(user=task.assignee_id).values_list("role", flat=True)
-                     .first() or "")
-        for order, task in enumerate(project.tasks.order_by("due_date", "pk"), start=1))
+        TaskTemplate(
+            template=template,
+            order=order,
+            name=task.name,
+            milestone=by_milestone.get(task.milestone_id),
+            offset_days=max(calendar.between(start, task.due_date), 0) if task.due_date else 0,
+            assignee_role=project.members.filter(user=task.assignee_id).values_list("role", flat=True).first() or "",
+        )
+        for order, task in enumerate(project.tasks.order_by("due_date", "pk"), start=1)
+    )
     return template

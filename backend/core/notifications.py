@@ -24,8 +24,9 @@ MESSAGES = {
     "deliverable_submitted": _("%(project)s: %(actor)s submitted deliverable %(title)s for review."),
     "deliverable_reviewed": _("%(project)s: deliverable %(title)s was %(status)s."),
     "alarm_milestone_due": _("%(project)s: milestone %(milestone)s is due on %(due)s."),
-    "alarm_milestone_overdue": _("%(project)s: milestone %(milestone)s is %(days)s days overdue (escalation level "
-                                 "%(level)s)."),
+    "alarm_milestone_overdue": _(
+        "%(project)s: milestone %(milestone)s is %(days)s days overdue (escalation level %(level)s)."
+    ),
     "alarm_stage_overdue": _("%(project)s has been in %(stage)s for %(days)s days; the standard is %(standard)s."),
     "alarm_review_pending": _("%(project)s: %(gate)s has waited %(hours)s hours for your decision."),
     "alarm_tender_deadline": _("Tender %(tender)s: the bid deadline is %(deadline)s."),

@@ -22,8 +22,9 @@ def model_update(*, instance: M, data: dict[str, Any], fields: Iterable[str]) ->
         setattr(instance, field, data[field])
     if changed:
         # validate what changed (a full clean would re-set protected fields such as an FSM status)
-        instance.full_clean(exclude=[f.name for f in instance._meta.fields if f.name not in changed],
-                            validate_unique=False)
+        instance.full_clean(
+            exclude=[f.name for f in instance._meta.fields if f.name not in changed], validate_unique=False
+        )
         if any(f.name == "updated_at" for f in instance._meta.fields):
             changed.append("updated_at")
         instance.save(update_fields=changed)

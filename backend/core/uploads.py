@@ -54,8 +54,14 @@ def sniff(data: bytes) -> SniffedFile | None:
     return None
 
 
-def check_upload(*, name: str, data: bytes, allowed: tuple[str, ...] = DEFAULT_ALLOWED,
-                 max_bytes: int | None = None, field: str = "file") -> SniffedFile:
+def check_upload(
+    *,
+    name: str,
+    data: bytes,
+    allowed: tuple[str, ...] = DEFAULT_ALLOWED,
+    max_bytes: int | None = None,
+    field: str = "file",
+) -> SniffedFile:
     """Refuse (400, naming the problem) an empty, oversized or disallowed file."""
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if not data:
@@ -64,11 +70,15 @@ def check_upload(*, name: str, data: bytes, allowed: tuple[str, ...] = DEFAULT_A
         raise ValidationFailed(
             _("%(name)s is %(size).1f MB; the limit is %(limit).1f MB.")
             % {"name": name, "size": len(data) / 1e6, "limit": limit / 1e6},
-            fields={field: [_("too large")]}, code="file_too_large")
+            fields={field: [_("too large")]},
+            code="file_too_large",
+        )
     kind = sniff(data)
     if kind is None or kind.kind not in allowed:
         raise ValidationFailed(
-            _("%(name)s is not an allowed file type (allowed: %(allowed)s); its content was checked, not its "
-              "name.") % {"name": name, "allowed": ", ".join(allowed)},
-            fields={field: [_("type not allowed")]}, code="file_type_not_allowed")
+            _("%(name)s is not an allowed file type (allowed: %(allowed)s); its content was checked, not its name.")
+            % {"name": name, "allowed": ", ".join(allowed)},
+            fields={field: [_("type not allowed")]},
+            code="file_type_not_allowed",
+        )
     return kind

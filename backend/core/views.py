@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from backend.core.models import WorkerHeartbeat
-from backend.milestones.views import my_alarms
 from backend.customers.selectors import customer_list_visible
+from backend.milestones.views import my_alarms
 from backend.projects.models import ProjectMember
 from backend.projects.selectors import project_list_visible
 from workflows.selectors import review_inbox

@@ -18,62 +18,169 @@ SECTIONS: dict[str, dict[str, Any]] = {
         "author": _("the user generating the document"),
         "company": _("our company name"),
     },
-    "project": {"project": {
-        "code": _("project code, e.g. P-2026-0001"), "name": _("project name"), "status": _("current state"),
-        "industry": _("industry"), "region": _("region"), "source": _("source"), "description": _("description"),
-        "owner": _("owner's name"), "department": _("department"), "estimated_amount": MONEY,
-        "contract_amount": MONEY, "amount": MONEY, "probability": _("win probability (%)"),
-        "expected_close_date": _("expected close date"), "template": _("process template"),
-    }},
-    "customer": {"customer": {
-        "name": _("customer name"), "credit_code": _("unified social credit code"), "address": _("address"),
-        "industry": _("industry"), "region": _("region"),
-        "contacts": [{"name": _("name"), "title": _("title"), "phone": _("phone"), "email": _("e-mail"),
-                      "decision_role": _("decision role")}],
-    }},
-    "team": {"team": [{"name": _("member name"), "role": _("project role"), "phone": _("phone"),
-                       "email": _("e-mail")}]},
-    "competitors": {"competitors": [{"name": _("competitor"), "threat": _("threat level"),
-                                     "strengths": _("strengths"), "weaknesses": _("weaknesses"),
-                                     "solution": _("their solution"), "bid_price": MONEY}]},
-    "quotation": {"quotation": {
-        "version": _("version number"), "title": _("title"), "currency": _("currency"),
-        "valid_until": _("valid until"), "net": MONEY, "tax": MONEY, "gross": MONEY,
-        "margin_pct": _("margin (%)"),
-        "lines": [{"no": _("line number"), "description": _("description"), "unit": _("unit"),
-                   "quantity": _("quantity"), "unit_price": MONEY, "discount": _("discount (%)"),
-                   "tax_rate": _("tax rate (%)"), "net": MONEY, "tax": MONEY, "gross": MONEY}],
-    }},
-    "contract": {"contract": {
-        "amount": MONEY, "payment_terms": _("payment terms"), "delivery_date": _("delivery date"),
-        "penalties": _("penalties"), "warranty_months": _("warranty (months)"),
-    }},
-    "milestones": {"milestones": [{"order": _("order"), "name": _("name"), "status": _("status"),
-                                   "planned_start": _("planned start"), "planned_end": _("planned end"),
-                                   "actual_start": _("actual start"), "actual_end": _("actual end"),
-                                   "owner": _("owner")}]},
-    "milestone": {"milestone": {
-        "name": _("milestone name"), "status": _("status"), "planned_end": _("planned end"),
-        "actual_end": _("actual end"), "owner": _("owner"),
-        "deliverables": [{"title": _("title"), "type": _("type"), "version": _("latest version"),
-                          "status": _("status")}],
-    }},
-    "acceptance": {"acceptance": {
-        "date": _("acceptance date"), "signatory": _("customer signatory"), "signatory_title": _("title"),
-        "result": _("result"), "punch_list": [_("open item")], "notes": _("notes"),
-    }},
-    "payments": {"payments": [{"name": _("instalment"), "percent": _("percent"), "amount": MONEY,
-                               "due_date": _("due date"), "received": MONEY, "outstanding": MONEY}],
-                 "payments_total": MONEY, "payments_received": MONEY},
-    "review": {"review": {
-        "gate": _("gate name"), "status": _("review status"), "submitted_by": _("submitted by"),
-        "steps": [{"name": _("step"), "status": _("status"),
-                   "decisions": [{"approver": _("approver"), "decision": _("decision"), "comment": _("comment"),
-                                  "time": _("time")}]}],
-    }},
-    "week": {"week": {"start": _("week start"), "end": _("week end")}, "progress": _("milestones done (%)"),
-             "tasks": [{"name": _("task"), "assignee": _("assignee"), "due_date": _("due date"),
-                        "status": _("status")}]},
+    "project": {
+        "project": {
+            "code": _("project code, e.g. P-2026-0001"),
+            "name": _("project name"),
+            "status": _("current state"),
+            "industry": _("industry"),
+            "region": _("region"),
+            "source": _("source"),
+            "description": _("description"),
+            "owner": _("owner's name"),
+            "department": _("department"),
+            "estimated_amount": MONEY,
+            "contract_amount": MONEY,
+            "amount": MONEY,
+            "probability": _("win probability (%)"),
+            "expected_close_date": _("expected close date"),
+            "template": _("process template"),
+        }
+    },
+    "customer": {
+        "customer": {
+            "name": _("customer name"),
+            "credit_code": _("unified social credit code"),
+            "address": _("address"),
+            "industry": _("industry"),
+            "region": _("region"),
+            "contacts": [
+                {
+                    "name": _("name"),
+                    "title": _("title"),
+                    "phone": _("phone"),
+                    "email": _("e-mail"),
+                    "decision_role": _("decision role"),
+                }
+            ],
+        }
+    },
+    "team": {
+        "team": [{"name": _("member name"), "role": _("project role"), "phone": _("phone"), "email": _("e-mail")}]
+    },
+    "competitors": {
+        "competitors": [
+            {
+                "name": _("competitor"),
+                "threat": _("threat level"),
+                "strengths": _("strengths"),
+                "weaknesses": _("weaknesses"),
+                "solution": _("their solution"),
+                "bid_price": MONEY,
+            }
+        ]
+    },
+    "quotation": {
+        "quotation": {
+            "version": _("version number"),
+            "title": _("title"),
+            "currency": _("currency"),
+            "valid_until": _("valid until"),
+            "net": MONEY,
+            "tax": MONEY,
+            "gross": MONEY,
+            "margin_pct": _("margin (%)"),
+            "lines": [
+                {
+                    "no": _("line number"),
+                    "description": _("description"),
+                    "unit": _("unit"),
+                    "quantity": _("quantity"),
+                    "unit_price": MONEY,
+                    "discount": _("discount (%)"),
+                    "tax_rate": _("tax rate (%)"),
+                    "net": MONEY,
+                    "tax": MONEY,
+                    "gross": MONEY,
+                }
+            ],
+        }
+    },
+    "contract": {
+        "contract": {
+            "amount": MONEY,
+            "payment_terms": _("payment terms"),
+            "delivery_date": _("delivery date"),
+            "penalties": _("penalties"),
+            "warranty_months": _("warranty (months)"),
+        }
+    },
+    "milestones": {
+        "milestones": [
+            {
+                "order": _("order"),
+                "name": _("name"),
+                "status": _("status"),
+                "planned_start": _("planned start"),
+                "planned_end": _("planned end"),
+                "actual_start": _("actual start"),
+                "actual_end": _("actual end"),
+                "owner": _("owner"),
+            }
+        ]
+    },
+    "milestone": {
+        "milestone": {
+            "name": _("milestone name"),
+            "status": _("status"),
+            "planned_end": _("planned end"),
+            "actual_end": _("actual end"),
+            "owner": _("owner"),
+            "deliverables": [
+                {"title": _("title"), "type": _("type"), "version": _("latest version"), "status": _("status")}
+            ],
+        }
+    },
+    "acceptance": {
+        "acceptance": {
+            "date": _("acceptance date"),
+            "signatory": _("customer signatory"),
+            "signatory_title": _("title"),
+            "result": _("result"),
+            "punch_list": [_("open item")],
+            "notes": _("notes"),
+        }
+    },
+    "payments": {
+        "payments": [
+            {
+                "name": _("instalment"),
+                "percent": _("percent"),
+                "amount": MONEY,
+                "due_date": _("due date"),
+                "received": MONEY,
+                "outstanding": MONEY,
+            }
+        ],
+        "payments_total": MONEY,
+        "payments_received": MONEY,
+    },
+    "review": {
+        "review": {
+            "gate": _("gate name"),
+            "status": _("review status"),
+            "submitted_by": _("submitted by"),
+            "steps": [
+                {
+                    "name": _("step"),
+                    "status": _("status"),
+                    "decisions": [
+                        {
+                            "approver": _("approver"),
+                            "decision": _("decision"),
+                            "comment": _("comment"),
+                            "time": _("time"),
+                        }
+                    ],
+                }
+            ],
+        }
+    },
+    "week": {
+        "week": {"start": _("week start"), "end": _("week end")},
+        "progress": _("milestones done (%)"),
+        "tasks": [{"name": _("task"), "assignee": _("assignee"), "due_date": _("due date"), "status": _("status")}],
+    },
 }
 
 DOC_SECTIONS: dict[str, list[str]] = {
@@ -84,8 +191,7 @@ DOC_SECTIONS: dict[str, list[str]] = {
     DocType.DELIVERY_CONFIRMATION: ["meta", "project", "customer", "milestone"],
     DocType.ACCEPTANCE_REPORT: ["meta", "project", "customer", "contract", "milestones", "acceptance", "payments"],
     DocType.WEEKLY_REPORT: ["meta", "project", "customer", "milestones", "week"],
-    DocType.CLOSURE_REPORT: ["meta", "project", "customer", "team", "contract", "milestones", "acceptance",
-                             "payments"],
+    DocType.CLOSURE_REPORT: ["meta", "project", "customer", "team", "contract", "milestones", "acceptance", "payments"],
 }
 
 
@@ -124,7 +230,19 @@ def _sample(node: Any, name: str = "") -> Any:
         return {key: _sample(value, key) for key, value in node.items()}
     if isinstance(node, list):
         return [_sample(node[0], name), _sample(node[0], name)]
-    if name in {"amount", "net", "tax", "gross", "unit_price", "bid_price", "estimated_amount", "contract_amount",
-                "received", "outstanding", "payments_total", "payments_received"}:
+    if name in {
+        "amount",
+        "net",
+        "tax",
+        "gross",
+        "unit_price",
+        "bid_price",
+        "estimated_amount",
+        "contract_amount",
+        "received",
+        "outstanding",
+        "payments_total",
+        "payments_received",
+    }:
         return "1000001.05"
     return f"<{name}>"

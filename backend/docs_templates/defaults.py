@@ -45,87 +45,209 @@ PROJECT_FIELDS: list[tuple[L, str]] = [
     (("负责人", "Owner"), "{{ project.owner }}"),
 ]
 AMOUNT = (("项目金额", "Amount"), "¥{{ project.amount|money }}（大写：{{ project.amount|capital }}）")
-TEAM = Table(("项目团队", "Team"), "m in team", [(("姓名", "Name"), "{{ m.name }}"), (("角色", "Role"), "{{ m.role }}"),
-                                                 (("电话", "Phone"), "{{ m.phone }}")])
-COMPETITORS = Table(("竞争对手分析", "Competitors"), "c in competitors", [
-    (("竞争对手", "Competitor"), "{{ c.name }}"), (("威胁程度", "Threat"), "{{ c.threat }}"),
-    (("优势", "Strengths"), "{{ c.strengths }}"), (("劣势", "Weaknesses"), "{{ c.weaknesses }}")])
-QUOTE_LINES = Table(("报价明细", "Quotation lines"), "line in quotation.lines", [
-    (("序号", "No."), "{{ line.no }}"), (("名称及规格", "Description"), "{{ line.description }}"),
-    (("单位", "Unit"), "{{ line.unit }}"), (("数量", "Qty"), "{{ line.quantity }}"),
-    (("单价", "Unit price"), "{{ line.unit_price|money }}"), (("折扣%", "Disc. %"), "{{ line.discount }}"),
-    (("税率%", "Tax %"), "{{ line.tax_rate }}"), (("金额（不含税）", "Net"), "{{ line.net|money }}")],
-    totals=[(("不含税合计", "Net total"), "{{ quotation.net|money }}"), (("税额", "Tax"), "{{ quotation.tax|money }}"),
-            (("含税总计", "Total"), "¥{{ quotation.gross|money }}（大写：{{ quotation.gross|capital }}）")])
-REVIEW_STEPS = Table(("评审意见", "Review decisions"), "step in review.steps", [
-    (("评审环节", "Step"), "{{ step.name }}"), (("状态", "Status"), "{{ step.status }}"),
-    (("意见", "Decisions"), "{% for d in step.decisions %}{{ d.approver }}: {{ d.decision }} {{ d.comment }} "
-                            "({{ d.time }}) {% endfor %}")])
-MILESTONES = Table(("里程碑", "Milestones"), "m in milestones", [
-    (("序号", "No."), "{{ m.order }}"), (("里程碑", "Milestone"), "{{ m.name }}"), (("状态", "Status"), "{{ m.status }}"),
-    (("计划完成", "Planned end"), "{{ m.planned_end }}"), (("实际完成", "Actual end"), "{{ m.actual_end }}")])
-PAYMENTS = Table(("收款计划", "Payment schedule"), "p in payments", [
-    (("款项", "Instalment"), "{{ p.name }}"), (("比例%", "%"), "{{ p.percent }}"),
-    (("金额", "Amount"), "{{ p.amount|money }}"), (("到期日", "Due"), "{{ p.due_date }}"),
-    (("已收", "Received"), "{{ p.received|money }}"), (("未收", "Outstanding"), "{{ p.outstanding|money }}")],
-    totals=[(("合计", "Total"), "¥{{ payments_total|money }}（大写：{{ payments_total|capital }}）"),
-            (("已收合计", "Received"), "{{ payments_received|money }}")])
-CONTRACT = [(("合同金额", "Contract amount"), "¥{{ contract.amount|money }}（大写：{{ contract.amount|capital }}）"),
-            (("付款条件", "Payment terms"), "{{ contract.payment_terms }}"),
-            (("交付日期", "Delivery date"), "{{ contract.delivery_date }}"),
-            (("违约条款", "Penalties"), "{{ contract.penalties }}"),
-            (("质保期（月）", "Warranty (months)"), "{{ contract.warranty_months }}")]
-ACCEPTANCE = [(("验收日期", "Acceptance date"), "{{ acceptance.date }}"),
-              (("客户签字人", "Customer signatory"), "{{ acceptance.signatory }} {{ acceptance.signatory_title }}"),
-              (("验收结论", "Result"), "{{ acceptance.result }}")]
+TEAM = Table(
+    ("项目团队", "Team"),
+    "m in team",
+    [(("姓名", "Name"), "{{ m.name }}"), (("角色", "Role"), "{{ m.role }}"), (("电话", "Phone"), "{{ m.phone }}")],
+)
+COMPETITORS = Table(
+    ("竞争对手分析", "Competitors"),
+    "c in competitors",
+    [
+        (("竞争对手", "Competitor"), "{{ c.name }}"),
+        (("威胁程度", "Threat"), "{{ c.threat }}"),
+        (("优势", "Strengths"), "{{ c.strengths }}"),
+        (("劣势", "Weaknesses"), "{{ c.weaknesses }}"),
+    ],
+)
+QUOTE_LINES = Table(
+    ("报价明细", "Quotation lines"),
+    "line in quotation.lines",
+    [
+        (("序号", "No."), "{{ line.no }}"),
+        (("名称及规格", "Description"), "{{ line.description }}"),
+        (("单位", "Unit"), "{{ line.unit }}"),
+        (("数量", "Qty"), "{{ line.quantity }}"),
+        (("单价", "Unit price"), "{{ line.unit_price|money }}"),
+        (("折扣%", "Disc. %"), "{{ line.discount }}"),
+        (("税率%", "Tax %"), "{{ line.tax_rate }}"),
+        (("金额（不含税）", "Net"), "{{ line.net|money }}"),
+    ],
+    totals=[
+        (("不含税合计", "Net total"), "{{ quotation.net|money }}"),
+        (("税额", "Tax"), "{{ quotation.tax|money }}"),
+        (("含税总计", "Total"), "¥{{ quotation.gross|money }}（大写：{{ quotation.gross|capital }}）"),
+    ],
+)
+REVIEW_STEPS = Table(
+    ("评审意见", "Review decisions"),
+    "step in review.steps",
+    [
+        (("评审环节", "Step"), "{{ step.name }}"),
+        (("状态", "Status"), "{{ step.status }}"),
+        (
+            ("意见", "Decisions"),
+            "{% for d in step.decisions %}{{ d.approver }}: {{ d.decision }} {{ d.comment }} "
+            "({{ d.time }}) {% endfor %}",
+        ),
+    ],
+)
+MILESTONES = Table(
+    ("里程碑", "Milestones"),
+    "m in milestones",
+    [
+        (("序号", "No."), "{{ m.order }}"),
+        (("里程碑", "Milestone"), "{{ m.name }}"),
+        (("状态", "Status"), "{{ m.status }}"),
+        (("计划完成", "Planned end"), "{{ m.planned_end }}"),
+        (("实际完成", "Actual end"), "{{ m.actual_end }}"),
+    ],
+)
+PAYMENTS = Table(
+    ("收款计划", "Payment schedule"),
+    "p in payments",
+    [
+        (("款项", "Instalment"), "{{ p.name }}"),
+        (("比例%", "%"), "{{ p.percent }}"),
+        (("金额", "Amount"), "{{ p.amount|money }}"),
+        (("到期日", "Due"), "{{ p.due_date }}"),
+        (("已收", "Received"), "{{ p.received|money }}"),
+        (("未收", "Outstanding"), "{{ p.outstanding|money }}"),
+    ],
+    totals=[
+        (("合计", "Total"), "¥{{ payments_total|money }}（大写：{{ payments_total|capital }}）"),
+        (("已收合计", "Received"), "{{ payments_received|money }}"),
+    ],
+)
+CONTRACT = [
+    (("合同金额", "Contract amount"), "¥{{ contract.amount|money }}（大写：{{ contract.amount|capital }}）"),
+    (("付款条件", "Payment terms"), "{{ contract.payment_terms }}"),
+    (("交付日期", "Delivery date"), "{{ contract.delivery_date }}"),
+    (("违约条款", "Penalties"), "{{ contract.penalties }}"),
+    (("质保期（月）", "Warranty (months)"), "{{ contract.warranty_months }}"),
+]
+ACCEPTANCE = [
+    (("验收日期", "Acceptance date"), "{{ acceptance.date }}"),
+    (("客户签字人", "Customer signatory"), "{{ acceptance.signatory }} {{ acceptance.signatory_title }}"),
+    (("验收结论", "Result"), "{{ acceptance.result }}"),
+]
 SIGN = [("项目经理（签字）", "Project manager (signature)"), ("客户代表（签字/盖章）", "Customer (signature/seal)")]
 
 SPECS: dict[str, Spec] = {
-    "initiation_request": Spec(("立项申请表", "Project initiation request"),
-                               [*PROJECT_FIELDS, AMOUNT, (("赢单概率", "Probability"), "{{ project.probability }}%"),
-                                (("预计签约日期", "Expected close"), "{{ project.expected_close_date }}")],
-                               [TEAM, COMPETITORS, REVIEW_STEPS],
-                               [(("项目概述", "Summary"), "{{ project.description }}")],
-                               [("申请人", "Applicant"), ("部门负责人审批", "Department head"), ("销售总监审批", "Sales director")]),
-    "bid_review": Spec(("投标评审表", "Bid review"), [*PROJECT_FIELDS, AMOUNT,
-                                                      (("报价版本", "Quotation version"), "V{{ quotation.version }}"),
-                                                      (("毛利率", "Margin"), "{{ quotation.margin_pct }}%")],
-                       [COMPETITORS, QUOTE_LINES, REVIEW_STEPS], [],
-                       [("投标经理", "Bid manager"), ("评审人", "Reviewer")]),
-    "quotation": Spec(("报价单", "Quotation"), [*PROJECT_FIELDS[:4],
-                                                 (("报价版本", "Version"), "V{{ quotation.version }}"),
-                                                 (("币种", "Currency"), "{{ quotation.currency }}"),
-                                                 (("有效期至", "Valid until"), "{{ quotation.valid_until }}")],
-                      [QUOTE_LINES], [(("报价说明", "Notes"), "{{ quotation.title }}")],
-                      [("报价单位（盖章）", "Quoted by (seal)"), ("日期", "Date")]),
-    "contract_review": Spec(("合同评审表", "Contract review record"), [*PROJECT_FIELDS, *CONTRACT],
-                            [QUOTE_LINES, PAYMENTS, REVIEW_STEPS], [],
-                            [("法务评审", "Legal"), ("财务评审", "Finance"), ("总经理审批", "Executive")]),
-    "delivery_confirmation": Spec(("里程碑交付确认单", "Milestone delivery confirmation"),
-                                  [*PROJECT_FIELDS[:3], (("里程碑", "Milestone"), "{{ milestone.name }}"),
-                                   (("计划完成", "Planned end"), "{{ milestone.planned_end }}"),
-                                   (("实际完成", "Actual end"), "{{ milestone.actual_end }}"),
-                                   (("负责人", "Owner"), "{{ milestone.owner }}")],
-                                  [Table(("交付物清单", "Deliverables"), "d in milestone.deliverables", [
-                                      (("交付物", "Deliverable"), "{{ d.title }}"), (("类型", "Type"), "{{ d.type }}"),
-                                      (("版本", "Version"), "V{{ d.version }}"), (("状态", "Status"), "{{ d.status }}")])],
-                                  [(("确认意见", "Confirmation"), "以上交付物已按合同要求交付。 The deliverables above were "
-                                                                  "delivered as the contract requires.")], SIGN),
-    "acceptance_report": Spec(("验收报告", "Acceptance report"), [*PROJECT_FIELDS, *CONTRACT[:1], *ACCEPTANCE],
-                              [MILESTONES, Table(("遗留问题", "Punch list"), "item in acceptance.punch_list",
-                                                 [(("事项", "Item"), "{{ item }}")]), PAYMENTS],
-                              [(("验收说明", "Notes"), "{{ acceptance.notes }}")], SIGN),
-    "weekly_report": Spec(("项目周报", "Weekly project report"),
-                          [*PROJECT_FIELDS[:3], (("报告周期", "Week"), "{{ week.start }} ~ {{ week.end }}"),
-                           (("里程碑完成度", "Milestones done"), "{{ progress }}%"),
-                           (("报告人", "Reported by"), "{{ author }}")],
-                          [MILESTONES, Table(("本期任务", "Tasks"), "t in tasks", [
-                              (("任务", "Task"), "{{ t.name }}"), (("负责人", "Assignee"), "{{ t.assignee }}"),
-                              (("到期", "Due"), "{{ t.due_date }}"), (("状态", "Status"), "{{ t.status }}")])],
-                          [(("本周进展", "Progress this week"), ""), (("风险与问题", "Risks and issues"), "")], []),
-    "closure_report": Spec(("结项报告", "Project closure report"), [*PROJECT_FIELDS, *CONTRACT[:1], *ACCEPTANCE],
-                           [TEAM, MILESTONES, PAYMENTS], [(("经验总结", "Lessons learned"), "")],
-                           [("项目经理", "Project manager"), ("交付中心负责人", "Head of delivery")]),
+    "initiation_request": Spec(
+        ("立项申请表", "Project initiation request"),
+        [
+            *PROJECT_FIELDS,
+            AMOUNT,
+            (("赢单概率", "Probability"), "{{ project.probability }}%"),
+            (("预计签约日期", "Expected close"), "{{ project.expected_close_date }}"),
+        ],
+        [TEAM, COMPETITORS, REVIEW_STEPS],
+        [(("项目概述", "Summary"), "{{ project.description }}")],
+        [("申请人", "Applicant"), ("部门负责人审批", "Department head"), ("销售总监审批", "Sales director")],
+    ),
+    "bid_review": Spec(
+        ("投标评审表", "Bid review"),
+        [
+            *PROJECT_FIELDS,
+            AMOUNT,
+            (("报价版本", "Quotation version"), "V{{ quotation.version }}"),
+            (("毛利率", "Margin"), "{{ quotation.margin_pct }}%"),
+        ],
+        [COMPETITORS, QUOTE_LINES, REVIEW_STEPS],
+        [],
+        [("投标经理", "Bid manager"), ("评审人", "Reviewer")],
+    ),
+    "quotation": Spec(
+        ("报价单", "Quotation"),
+        [
+            *PROJECT_FIELDS[:4],
+            (("报价版本", "Version"), "V{{ quotation.version }}"),
+            (("币种", "Currency"), "{{ quotation.currency }}"),
+            (("有效期至", "Valid until"), "{{ quotation.valid_until }}"),
+        ],
+        [QUOTE_LINES],
+        [(("报价说明", "Notes"), "{{ quotation.title }}")],
+        [("报价单位（盖章）", "Quoted by (seal)"), ("日期", "Date")],
+    ),
+    "contract_review": Spec(
+        ("合同评审表", "Contract review record"),
+        [*PROJECT_FIELDS, *CONTRACT],
+        [QUOTE_LINES, PAYMENTS, REVIEW_STEPS],
+        [],
+        [("法务评审", "Legal"), ("财务评审", "Finance"), ("总经理审批", "Executive")],
+    ),
+    "delivery_confirmation": Spec(
+        ("里程碑交付确认单", "Milestone delivery confirmation"),
+        [
+            *PROJECT_FIELDS[:3],
+            (("里程碑", "Milestone"), "{{ milestone.name }}"),
+            (("计划完成", "Planned end"), "{{ milestone.planned_end }}"),
+            (("实际完成", "Actual end"), "{{ milestone.actual_end }}"),
+            (("负责人", "Owner"), "{{ milestone.owner }}"),
+        ],
+        [
+            Table(
+                ("交付物清单", "Deliverables"),
+                "d in milestone.deliverables",
+                [
+                    (("交付物", "Deliverable"), "{{ d.title }}"),
+                    (("类型", "Type"), "{{ d.type }}"),
+                    (("版本", "Version"), "V{{ d.version }}"),
+                    (("状态", "Status"), "{{ d.status }}"),
+                ],
+            )
+        ],
+        [
+            (
+                ("确认意见", "Confirmation"),
+                "以上交付物已按合同要求交付。 The deliverables above were delivered as the contract requires.",
+            )
+        ],
+        SIGN,
+    ),
+    "acceptance_report": Spec(
+        ("验收报告", "Acceptance report"),
+        [*PROJECT_FIELDS, *CONTRACT[:1], *ACCEPTANCE],
+        [
+            MILESTONES,
+            Table(("遗留问题", "Punch list"), "item in acceptance.punch_list", [(("事项", "Item"), "{{ item }}")]),
+            PAYMENTS,
+        ],
+        [(("验收说明", "Notes"), "{{ acceptance.notes }}")],
+        SIGN,
+    ),
+    "weekly_report": Spec(
+        ("项目周报", "Weekly project report"),
+        [
+            *PROJECT_FIELDS[:3],
+            (("报告周期", "Week"), "{{ week.start }} ~ {{ week.end }}"),
+            (("里程碑完成度", "Milestones done"), "{{ progress }}%"),
+            (("报告人", "Reported by"), "{{ author }}"),
+        ],
+        [
+            MILESTONES,
+            Table(
+                ("本期任务", "Tasks"),
+                "t in tasks",
+                [
+                    (("任务", "Task"), "{{ t.name }}"),
+                    (("负责人", "Assignee"), "{{ t.assignee }}"),
+                    (("到期", "Due"), "{{ t.due_date }}"),
+                    (("状态", "Status"), "{{ t.status }}"),
+                ],
+            ),
+        ],
+        [(("本周进展", "Progress this week"), ""), (("风险与问题", "Risks and issues"), "")],
+        [],
+    ),
+    "closure_report": Spec(
+        ("结项报告", "Project closure report"),
+        [*PROJECT_FIELDS, *CONTRACT[:1], *ACCEPTANCE],
+        [TEAM, MILESTONES, PAYMENTS],
+        [(("经验总结", "Lessons learned"), "")],
+        [("项目经理", "Project manager"), ("交付中心负责人", "Head of delivery")],
+    ),
 }
 
 
@@ -177,7 +299,7 @@ def build(doc_type: str, language: str) -> bytes:
         signatures = document.add_table(rows=2, cols=len(spec.signatures))
         for index, label in enumerate(spec.signatures):
             signatures.rows[0].cells[index].text = t(label) + ("：" if zh else ":")
-            signatures.rows[1].cells[index].text = ("日期：____年__月__日" if zh else "Date: __________")
+            signatures.rows[1].cells[index].text = "日期：____年__月__日" if zh else "Date: __________"
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -24,16 +24,20 @@ class DocumentTemplate(models.Model):
     placeholders = models.JSONField(_("placeholders used"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("shipped with sicrm"), default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
         ordering = ["doc_type", "language", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["doc_type", "language", "version"], name="uniq_template_version"),
-            models.UniqueConstraint(fields=["doc_type", "language"], condition=models.Q(is_active=True),
-                                    name="one_active_template_per_type_language"),
+            models.UniqueConstraint(
+                fields=["doc_type", "language"],
+                condition=models.Q(is_active=True),
+                name="one_active_template_per_type_language",
+            ),
         ]
         verbose_name = _("document template")
         verbose_name_plural = _("document templates")
@@ -46,26 +50,34 @@ class GeneratedDocument(TimeStampedModel):
     """A document rendered from a template version for a project (and milestone or review): the context
     it was rendered with is kept, so it can be explained and reproduced. Regenerating makes a new version."""
 
-    template = models.ForeignKey(DocumentTemplate, verbose_name=_("template"), on_delete=models.PROTECT,
-                                 related_name="documents")
+    template = models.ForeignKey(
+        DocumentTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="documents"
+    )
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocType.choices)
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="documents")
-    milestone = models.ForeignKey("milestones.Milestone", null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="documents")
-    review = models.ForeignKey("workflows.Review", null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="documents")
+    milestone = models.ForeignKey(
+        "milestones.Milestone", null=True, blank=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    review = models.ForeignKey(
+        "workflows.Review", null=True, blank=True, on_delete=models.SET_NULL, related_name="documents"
+    )
     version = models.PositiveIntegerField(_("version"))
     context = models.JSONField(_("context snapshot"))
     file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
     pdf = models.FileField(_("PDF copy"), upload_to="documents/%Y/%m/", blank=True)
     pdf_note = models.CharField(_("PDF note"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices,
-                              default=DocumentStatus.DRAFT)
+    status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    deliverable_version = models.OneToOneField("milestones.DeliverableVersion", null=True, blank=True,
-                                               on_delete=models.SET_NULL, related_name="generated_document")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deliverable_version = models.OneToOneField(
+        "milestones.DeliverableVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="generated_document",
+    )
 
     class Meta:
         ordering = ["project_id", "doc_type", "-version"]

@@ -28,11 +28,41 @@ from backend.core.errors import ValidationFailed
 from backend.docs_templates.numerals import capital_filter, cn_date, money
 
 REQUIRED_PARTS = ("[Content_Types].xml", "word/document.xml")
-ALLOWED_FILTERS = {"money", "capital", "cn_date", "default", "d", "length", "join", "round", "upper", "lower",
-                   "e", "escape", "string", "int", "float", "first", "last", "trim", "replace", "truncate",
-                   "title", "capitalize", "sum", "format"}
-FORBIDDEN_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Macro, nodes.CallBlock,
-                   nodes.Call)
+ALLOWED_FILTERS = {
+    "money",
+    "capital",
+    "cn_date",
+    "default",
+    "d",
+    "length",
+    "join",
+    "round",
+    "upper",
+    "lower",
+    "e",
+    "escape",
+    "string",
+    "int",
+    "float",
+    "first",
+    "last",
+    "trim",
+    "replace",
+    "truncate",
+    "title",
+    "capitalize",
+    "sum",
+    "format",
+}
+FORBIDDEN_NODES = (
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Extends,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.Call,
+)
 
 
 def jinja_env() -> SandboxedEnvironment:
@@ -48,28 +78,42 @@ def check_docx(*, name: str, data: bytes) -> None:
     if not data:
         raise ValidationFailed(_("%(name)s is empty.") % {"name": name}, fields={"file": [_("empty")]})
     if len(data) > limit:
-        raise ValidationFailed(_("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": limit // 2**20},
-                               fields={"file": [_("too large")]}, code="file_too_large")
+        raise ValidationFailed(
+            _("%(name)s is larger than %(limit)d MB.") % {"name": name, "limit": limit // 2**20},
+            fields={"file": [_("too large")]},
+            code="file_too_large",
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ValidationFailed(_("%(name)s is not a .docx file (it is not a zip package).") % {"name": name},
-                               fields={"file": [_("not a .docx")]}, code="not_docx") from None
+        raise ValidationFailed(
+            _("%(name)s is not a .docx file (it is not a zip package).") % {"name": name},
+            fields={"file": [_("not a .docx")]},
+            code="not_docx",
+        ) from None
     with archive:
         infos = archive.infolist()
         names = {info.filename for info in infos}
         missing = [part for part in REQUIRED_PARTS if part not in names]
         if missing:
-            raise ValidationFailed(_("%(name)s is not a Word document: %(parts)s missing.")
-                                   % {"name": name, "parts": ", ".join(missing)},
-                                   fields={"file": [_("not a .docx")]}, code="not_docx")
+            raise ValidationFailed(
+                _("%(name)s is not a Word document: %(parts)s missing.") % {"name": name, "parts": ", ".join(missing)},
+                fields={"file": [_("not a .docx")]},
+                code="not_docx",
+            )
         unpacked = sum(info.file_size for info in infos)
         if unpacked > settings.DOCX_MAX_UNPACKED_BYTES or len(infos) > 2000:
             raise ValidationFailed(
                 _("%(name)s would unpack to %(size)d MB in %(count)d files; the limit is %(limit)d MB.")
-                % {"name": name, "size": unpacked // 2**20, "count": len(infos),
-                   "limit": settings.DOCX_MAX_UNPACKED_BYTES // 2**20},
-                fields={"file": [_("zip bomb")]}, code="zip_bomb")
+                % {
+                    "name": name,
+                    "size": unpacked // 2**20,
+                    "count": len(infos),
+                    "limit": settings.DOCX_MAX_UNPACKED_BYTES // 2**20,
+                },
+                fields={"file": [_("zip bomb")]},
+                code="zip_bomb",
+            )
 
 
 def template_source(data: bytes) -> str:
@@ -105,8 +149,9 @@ def analyse(source: str, schema: dict[str, Any]) -> Analysis:
         result.problems.append(_("template syntax error: %(error)s") % {"error": exc})
         return result
     for forbidden in tree.find_all(FORBIDDEN_NODES):
-        result.problems.append(_("'%(construct)s' is not allowed in templates")
-                               % {"construct": type(forbidden).__name__.lower()})
+        result.problems.append(
+            _("'%(construct)s' is not allowed in templates") % {"construct": type(forbidden).__name__.lower()}
+        )
     for filter_node in tree.find_all(nodes.Filter):
         if filter_node.name not in ALLOWED_FILTERS:
             result.problems.append(_("unknown filter '%(name)s'") % {"name": filter_node.name})
@@ -134,8 +179,9 @@ def _resolve(node: nodes.Node, schema: dict[str, Any], scope: dict[str, Any], re
             return base[0] if isinstance(base, list) and base else None
         base = _resolve(node.node, schema, scope, result)
         if attr.startswith("_"):
-            result.problems.append(_("'%(attr)s' is not allowed: templates cannot reach private attributes")
-                                   % {"attr": attr})
+            result.problems.append(
+                _("'%(attr)s' is not allowed: templates cannot reach private attributes") % {"attr": attr}
+            )
             return False
         if base is False:
             return False
@@ -171,8 +217,7 @@ def _walk(node: nodes.Node, schema: dict[str, Any], scope: dict[str, Any], resul
         item_schema = items[0] if isinstance(items, list) and items else None
         inner = dict(scope)
         inner["loop"] = LOOP_SCHEMA
-        for target in ([node.target] if isinstance(node.target, nodes.Name) else list(node.target.find_all(
-                nodes.Name))):
+        for target in [node.target] if isinstance(node.target, nodes.Name) else list(node.target.find_all(nodes.Name)):
             inner[target.name] = item_schema if item_schema is not None else {}
         for child in [*node.body, *node.else_]:
             _walk(child, schema, inner, result)
@@ -196,12 +241,21 @@ def render_docx(*, data: bytes, context: dict[str, Any]) -> bytes:
     try:
         tpl.render(context, jinja_env=jinja_env())
     except SecurityError as exc:
-        raise ValidationFailed(_("The template tried something unsafe and was stopped: %(error)s") % {"error": exc},
-                               code="template_unsafe") from exc
-    except (TemplateError, PackageNotFoundError, LookupError, TypeError, ValueError, AttributeError,
-            ArithmeticError) as exc:
-        raise ValidationFailed(_("The template could not be rendered: %(error)s") % {"error": exc},
-                               code="template_render_failed") from exc
+        raise ValidationFailed(
+            _("The template tried something unsafe and was stopped: %(error)s") % {"error": exc}, code="template_unsafe"
+        ) from exc
+    except (
+        TemplateError,
+        PackageNotFoundError,
+        LookupError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        ArithmeticError,
+    ) as exc:
+        raise ValidationFailed(
+            _("The template could not be rendered: %(error)s") % {"error": exc}, code="template_render_failed"
+        ) from exc
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()

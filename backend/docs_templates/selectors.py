@@ -14,5 +14,6 @@ def template_list() -> QuerySet[DocumentTemplate]:
 
 
 def document_list_visible(*, user: User) -> QuerySet[GeneratedDocument]:
-    return visible_to(user, GeneratedDocument.objects.select_related("template", "author", "project", "milestone",
-                                                                     "approved_by"))
+    return visible_to(
+        user, GeneratedDocument.objects.select_related("template", "author", "project", "milestone", "approved_by")
+    )

@@ -27,11 +27,15 @@ from backend.projects.selectors import project_list_visible
 
 
 def project_documents_context(request: HttpRequest, project: Project) -> dict[str, Any]:
-    documents = list(selectors.document_list_visible(user=request.user).filter(project=project)
-                     .order_by("doc_type", "-version"))
+    documents = list(
+        selectors.document_list_visible(user=request.user).filter(project=project).order_by("doc_type", "-version")
+    )
     milestones = list(project.milestones.order_by("order"))
-    return {"documents": documents, "generate_form": GenerateForm(milestones=milestones, prefix="gen"),
-            "can_generate": can_edit(project, request.user) or project.members.filter(user=request.user).exists()}
+    return {
+        "documents": documents,
+        "generate_form": GenerateForm(milestones=milestones, prefix="gen"),
+        "can_generate": can_edit(project, request.user) or project.members.filter(user=request.user).exists(),
+    }
 
 
 def _project_or_404(request: HttpRequest, pk: int) -> Project:
@@ -50,20 +54,28 @@ def document_generate(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
         return _back(project)
-    milestone = project.milestones.filter(pk=form.cleaned_data["milestone"]).first() if form.cleaned_data[
-        "milestone"] else None
+    milestone = (
+        project.milestones.filter(pk=form.cleaned_data["milestone"]).first() if form.cleaned_data["milestone"] else None
+    )
     review_id = request.POST.get("review")
     review = project.reviews.filter(pk=review_id).first() if review_id and review_id.isdigit() else None
     try:
-        document = services.document_generate(actor=request.user, project=project,
-                                              doc_type=form.cleaned_data["doc_type"],
-                                              language=form.cleaned_data["language"], milestone=milestone,
-                                              review=review, with_pdf=form.cleaned_data["pdf"])
+        document = services.document_generate(
+            actor=request.user,
+            project=project,
+            doc_type=form.cleaned_data["doc_type"],
+            language=form.cleaned_data["language"],
+            milestone=milestone,
+            review=review,
+            with_pdf=form.cleaned_data["pdf"],
+        )
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
     else:
-        messages.success(request, _("%(doc)s generated (version %(v)d).") % {"doc": document.get_doc_type_display(),
-                                                                              "v": document.version})
+        messages.success(
+            request,
+            _("%(doc)s generated (version %(v)d).") % {"doc": document.get_doc_type_display(), "v": document.version},
+        )
         if document.pdf_note:
             messages.info(request, document.pdf_note)
     return _back(project)
@@ -88,8 +100,12 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         if not document.pdf:
             raise Http404(document.pdf_note)
         return FileResponse(document.pdf.open("rb"), as_attachment=True, filename=document.pdf.name.rsplit("/")[-1])
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/")[-1],
-                        content_type=services.DOCX_CONTENT_TYPE)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file.name.rsplit("/")[-1],
+        content_type=services.DOCX_CONTENT_TYPE,
+    )
 
 
 @login_required
@@ -103,24 +119,35 @@ def template_list(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 template = services.template_upload(
-                    actor=request.user, doc_type=form.cleaned_data["doc_type"], language=form.cleaned_data["language"],
-                    name=form.cleaned_data["name"], file_name=upload.name, data=upload.read(),
-                    activate=form.cleaned_data["activate"])
+                    actor=request.user,
+                    doc_type=form.cleaned_data["doc_type"],
+                    language=form.cleaned_data["language"],
+                    name=form.cleaned_data["name"],
+                    file_name=upload.name,
+                    data=upload.read(),
+                    activate=form.cleaned_data["activate"],
+                )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
                 status = 400
             else:
-                messages.success(request, _("%(name)s uploaded as version %(v)d.") % {"name": template.name,
-                                                                                       "v": template.version})
+                messages.success(
+                    request, _("%(name)s uploaded as version %(v)d.") % {"name": template.name, "v": template.version}
+                )
                 return redirect("docs_templates:templates")
         else:
             status = 400
     templates = list(selectors.template_list())
-    syntax_help = _("Filters: |money (1,234.50), |capital (大写金额), |cn_date (2026年11月23日). Table rows repeat "
-                    "with %(start)s … %(end)s.") % {"start": "{%tr for line in quotation.lines %}",
-                                                    "end": "{%tr endfor %}"}
-    context = {"templates": templates, "form": form, "syntax_help": syntax_help,
-               "catalogue": [(DocType(t).label, flatten(schema_for(t))) for t in DocType.values]}
+    syntax_help = _(
+        "Filters: |money (1,234.50), |capital (大写金额), |cn_date (2026年11月23日). Table rows repeat "
+        "with %(start)s … %(end)s."
+    ) % {"start": "{%tr for line in quotation.lines %}", "end": "{%tr endfor %}"}
+    context = {
+        "templates": templates,
+        "form": form,
+        "syntax_help": syntax_help,
+        "catalogue": [(DocType(t).label, flatten(schema_for(t))) for t in DocType.values],
+    }
     return render(request, "docs_templates/templates.html", context, status=status)
 
 
@@ -141,8 +168,11 @@ def template_download(request: HttpRequest, pk: int) -> FileResponse:
     if not services.can_manage_templates(request.user):
         raise Http404
     template = get_object_or_404(DocumentTemplate, pk=pk)
-    return FileResponse(template.file.open("rb"), as_attachment=True,
-                        filename=f"{template.doc_type}-{template.language}-v{template.version}.docx")
+    return FileResponse(
+        template.file.open("rb"),
+        as_attachment=True,
+        filename=f"{template.doc_type}-{template.language}-v{template.version}.docx",
+    )
 
 
 @login_required
@@ -152,8 +182,12 @@ def batch_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in projects if str(p.pk) in form.cleaned_data["projects"]]
         try:
-            batch = services.batch_create(actor=request.user, doc_type=form.cleaned_data["doc_type"],
-                                          language=form.cleaned_data["language"], projects=chosen)
+            batch = services.batch_create(
+                actor=request.user,
+                doc_type=form.cleaned_data["doc_type"],
+                language=form.cleaned_data["language"],
+                projects=chosen,
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -165,8 +199,10 @@ def batch_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(DocumentBatch, pk=pk, author=request.user)
-    documents = (GeneratedDocument.objects.filter(project_id__in=batch.project_ids, doc_type=batch.doc_type,
-                                                  created_at__gte=batch.created_at).select_related("project"))
-    template = "docs_templates/_batch_progress.html" if request.headers.get("HX-Request") else \
-        "docs_templates/batch.html"
+    documents = GeneratedDocument.objects.filter(
+        project_id__in=batch.project_ids, doc_type=batch.doc_type, created_at__gte=batch.created_at
+    ).select_related("project")
+    template = (
+        "docs_templates/_batch_progress.html" if request.headers.get("HX-Request") else "docs_templates/batch.html"
+    )
     return render(request, template, {"batch": batch, "documents": documents})

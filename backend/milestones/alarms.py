@@ -21,7 +21,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from backend.accounts.selectors import department_heads_up, users_with_role
-
 from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
 from backend.milestones.models import Alarm, Milestone
 
@@ -34,10 +33,12 @@ def _missing(qs: QuerySet, kind: str, object_type: str, level: int) -> QuerySet:
 
 
 def _insert(rows: list[tuple[int, int | None]], kind: str, object_type: str, level: int) -> int:
-    alarms = [Alarm(kind=kind, object_type=object_type, object_id=pk, level=level, project_id=project_id)
-              for pk, project_id in rows]
+    alarms = [
+        Alarm(kind=kind, object_type=object_type, object_id=pk, level=level, project_id=project_id)
+        for pk, project_id in rows
+    ]
     for start in range(0, len(alarms), BATCH):
-        Alarm.objects.bulk_create(alarms[start:start + BATCH], ignore_conflicts=True)
+        Alarm.objects.bulk_create(alarms[start : start + BATCH], ignore_conflicts=True)
     return len(alarms)
 
 
@@ -52,27 +53,30 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
     counts: dict[str, int] = {}
     open_milestones = Milestone.objects.filter(status__in=OPEN_MILESTONE, project__status="implementation")
 
-    due_soon = open_milestones.filter(planned_end__gte=today,
-                                      planned_end__lte=today + timedelta(days=settings.ALARM_DUE_SOON_DAYS))
+    due_soon = open_milestones.filter(
+        planned_end__gte=today, planned_end__lte=today + timedelta(days=settings.ALARM_DUE_SOON_DAYS)
+    )
     rows = list(_missing(due_soon, AlarmKind.MILESTONE_DUE, "milestone", 0).values_list("pk", "project_id"))
     counts["milestone_due"] = _insert(rows, AlarmKind.MILESTONE_DUE, "milestone", 0)
 
     for level, days in enumerate(settings.ALARM_ESCALATION_DAYS, start=1):
         overdue = open_milestones.filter(planned_end__lte=today - timedelta(days=days))
-        rows = list(_missing(overdue, AlarmKind.MILESTONE_OVERDUE, "milestone", level).values_list("pk",
-                                                                                                   "project_id"))
+        rows = list(_missing(overdue, AlarmKind.MILESTONE_OVERDUE, "milestone", level).values_list("pk", "project_id"))
         counts[f"milestone_overdue_{level}"] = _insert(rows, AlarmKind.MILESTONE_OVERDUE, "milestone", level)
 
     counts["stage_overdue"] = _raise_stage_overdue(now)
 
-    waiting = ReviewStep.objects.filter(status="active", review__status="pending",
-                                        review__created_at__lte=now - timedelta(
-                                            hours=settings.ALARM_REVIEW_PENDING_HOURS))
+    waiting = ReviewStep.objects.filter(
+        status="active",
+        review__status="pending",
+        review__created_at__lte=now - timedelta(hours=settings.ALARM_REVIEW_PENDING_HOURS),
+    )
     rows = list(_missing(waiting, AlarmKind.REVIEW_PENDING, "review_step", 0).values_list("pk", "review__project_id"))
     counts["review_pending"] = _insert(rows, AlarmKind.REVIEW_PENDING, "review_step", 0)
 
-    soon = Tender.objects.filter(bid_deadline__gte=now,
-                                 bid_deadline__lte=now + timedelta(days=settings.ALARM_TENDER_DEADLINE_DAYS))
+    soon = Tender.objects.filter(
+        bid_deadline__gte=now, bid_deadline__lte=now + timedelta(days=settings.ALARM_TENDER_DEADLINE_DAYS)
+    )
     rows = [(pk, None) for pk in _missing(soon, AlarmKind.TENDER_DEADLINE, "tender", 0).values_list("pk", flat=True)]
     counts["tender_deadline"] = _insert(rows, AlarmKind.TENDER_DEADLINE, "tender", 0)
     return counts
@@ -90,8 +94,9 @@ def _raise_stage_overdue(now: datetime) -> int:
     for template_id, stage, days in stages:
         by_stage.setdefault((stage, days), []).append(template_id)
     for (stage, days), template_ids in by_stage.items():
-        late = Project.objects.filter(status=stage, process_template_id__in=template_ids,
-                                      status_changed_at__lte=now - timedelta(days=days))
+        late = Project.objects.filter(
+            status=stage, process_template_id__in=template_ids, status_changed_at__lte=now - timedelta(days=days)
+        )
         object_type = f"stage:{stage}"
         rows = list(_missing(late, AlarmKind.STAGE_OVERDUE, object_type, 0).values_list("pk", "pk"))
         total += _insert(rows, AlarmKind.STAGE_OVERDUE, object_type, 0)
@@ -110,12 +115,17 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
 
     if alarm.object_type == "milestone":
         milestone = Milestone.objects.select_related("project__department", "owner", "project__owner").get(
-            pk=alarm.object_id)
+            pk=alarm.object_id
+        )
         project = milestone.project
         url = f"/projects/{project.pk}/?tab=milestones"
         if alarm.kind == AlarmKind.MILESTONE_DUE:
-            return ([milestone.owner or project.owner], "alarm_milestone_due",
-                    {"project": project, "milestone": milestone.name, "due": milestone.planned_end}, url)
+            return (
+                [milestone.owner or project.owner],
+                "alarm_milestone_due",
+                {"project": project, "milestone": milestone.name, "due": milestone.planned_end},
+                url,
+            )
         if alarm.level == 1:
             who = [milestone.owner or project.owner]
         elif alarm.level == 2:
@@ -125,26 +135,44 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
         else:
             who = list(users_with_role(role="exec"))
         days = (timezone.localdate() - milestone.planned_end).days
-        return (who, "alarm_milestone_overdue",
-                {"project": project, "milestone": milestone.name, "days": days, "level": alarm.level}, url)
+        return (
+            who,
+            "alarm_milestone_overdue",
+            {"project": project, "milestone": milestone.name, "days": days, "level": alarm.level},
+            url,
+        )
     if alarm.object_type.startswith("stage:"):
         project = Project.objects.select_related("owner").get(pk=alarm.object_id)
         stage = project.process_template.stages.filter(stage=alarm.object_type[6:]).first()
         days = (timezone.now() - project.status_changed_at).days
-        return ([project.owner], "alarm_stage_overdue",
-                {"project": project, "stage": project.get_status_display(), "days": days,
-                 "standard": stage.standard_days if stage else "?"}, f"/projects/{project.pk}/")
+        return (
+            [project.owner],
+            "alarm_stage_overdue",
+            {
+                "project": project,
+                "stage": project.get_status_display(),
+                "days": days,
+                "standard": stage.standard_days if stage else "?",
+            },
+            f"/projects/{project.pk}/",
+        )
     if alarm.object_type == "review_step":
         step = ReviewStep.objects.select_related("review__project", "review__gate").get(pk=alarm.object_id)
         decided = set(step.approvals.values_list("approver_id", flat=True))
         hours = int((timezone.now() - step.review.created_at).total_seconds() // 3600)
-        return ([u for u in step.approvers.all() if u.pk not in decided], "alarm_review_pending",
-                {"project": step.review.project, "gate": step.review.gate.name, "hours": hours},
-                f"/reviews/{step.review_id}/")
+        return (
+            [u for u in step.approvers.all() if u.pk not in decided],
+            "alarm_review_pending",
+            {"project": step.review.project, "gate": step.review.gate.name, "hours": hours},
+            f"/reviews/{step.review_id}/",
+        )
     tender = Tender.objects.select_related("owner").get(pk=alarm.object_id)
-    return ([tender.owner], "alarm_tender_deadline",
-            {"tender": tender, "deadline": timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M")},
-            f"/tenders/{tender.pk}/")
+    return (
+        [tender.owner],
+        "alarm_tender_deadline",
+        {"tender": tender, "deadline": timezone.localtime(tender.bid_deadline).strftime("%Y-%m-%d %H:%M")},
+        f"/tenders/{tender.pk}/",
+    )
 
 
 @transaction.atomic
@@ -172,10 +200,10 @@ def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, 
     """In-app rows in this transaction (the delivery record); e-mails after it commits."""
     from backend.core.models import Notification
 
-    Notification.objects.bulk_create(Notification(recipient=u, kind=kind, params=params, url=url)
-                                     for u in recipients)
+    Notification.objects.bulk_create(Notification(recipient=u, kind=kind, params=params, url=url) for u in recipients)
     emails = [u for u in recipients if u.email]
     if emails:
+
         def send() -> None:
             from django.core.mail import send_mail
             from django.utils.translation import override
@@ -185,10 +213,12 @@ def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, 
             with override(settings.LANGUAGE_CODE):
                 text = render(kind, params)
             for user in emails:
-                send_mail(subject=f"[sicrm] {text[:120]}", message=f"{text}\n\n{url}", from_email=None,
-                          recipient_list=[user.email], fail_silently=True)
+                send_mail(
+                    subject=f"[sicrm] {text[:120]}",
+                    message=f"{text}\n\n{url}",
+                    from_email=None,
+                    recipient_list=[user.email],
+                    fail_silently=True,
+                )
 
         transaction.on_commit(send)
-
-
-

@@ -57,7 +57,11 @@ class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="milestones",
     )
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
@@ -75,38 +79,45 @@ class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
 
     def missing_deliverables(self) -> list[str]:
         """Required deliverable types without an approved deliverable (a generated or uploaded document)."""
-        approved = set(
-            self.deliverables.filter(status=DeliverableStatus.APPROVED).values_list("doc_type", flat=True)
-        )
+        approved = set(self.deliverables.filter(status=DeliverableStatus.APPROVED).values_list("doc_type", flat=True))
         return [t for t in self.required_deliverables if t not in approved]
 
-    @transition(field=status, source=MilestoneStatus.PLANNED, target=MilestoneStatus.IN_PROGRESS,
-                permission=can_work_on)
+    @transition(
+        field=status, source=MilestoneStatus.PLANNED, target=MilestoneStatus.IN_PROGRESS, permission=can_work_on
+    )
     def start(self) -> None:
         """Work begins."""
 
-    @transition(field=status, source=MilestoneStatus.IN_PROGRESS, target=MilestoneStatus.SUBMITTED,
-                permission=can_work_on, conditions=[required_deliverables_approved])
+    @transition(
+        field=status,
+        source=MilestoneStatus.IN_PROGRESS,
+        target=MilestoneStatus.SUBMITTED,
+        permission=can_work_on,
+        conditions=[required_deliverables_approved],
+    )
     def submit(self) -> None:
         """Hand the milestone over for acceptance; every required deliverable must be approved."""
 
-    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.ACCEPTED,
-                permission=can_judge)
+    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.ACCEPTED, permission=can_judge)
     def accept(self) -> None:
         """The PM accepts the milestone; payment terms tied to it fall due."""
 
-    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.RETURNED,
-                permission=can_judge)
+    @transition(field=status, source=MilestoneStatus.SUBMITTED, target=MilestoneStatus.RETURNED, permission=can_judge)
     def return_for_rework(self) -> None:
         """Sent back for rework with a comment."""
 
-    @transition(field=status, source=MilestoneStatus.RETURNED, target=MilestoneStatus.IN_PROGRESS,
-                permission=can_work_on)
+    @transition(
+        field=status, source=MilestoneStatus.RETURNED, target=MilestoneStatus.IN_PROGRESS, permission=can_work_on
+    )
     def resume_work(self) -> None:
         """Rework starts."""
 
-    @transition(field=status, source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.RETURNED],
-                target=MilestoneStatus.CANCELLED, permission=can_judge)
+    @transition(
+        field=status,
+        source=[MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.RETURNED],
+        target=MilestoneStatus.CANCELLED,
+        permission=can_judge,
+    )
     def cancel(self) -> None:
         """Dropped from the scope (a reason is required)."""
 
@@ -117,11 +128,13 @@ class Deliverable(TimeStampedModel):
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="deliverables")
     doc_type = models.CharField(_("type"), max_length=30, choices=DeliverableType.choices)
     title = models.CharField(_("title"), max_length=200)
-    status = models.CharField(_("status"), max_length=20, choices=DeliverableStatus.choices,
-                              default=DeliverableStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DeliverableStatus.choices, default=DeliverableStatus.DRAFT
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
 
@@ -161,14 +174,16 @@ class Acceptance(TimeStampedModel):
     """The customer's sign-off (验收) of the project or of one milestone."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="acceptances")
-    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="acceptances")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.CASCADE, related_name="acceptances"
+    )
     accepted_on = models.DateField(_("date"))
     signatory = models.CharField(_("customer signatory"), max_length=100)
     signatory_title = models.CharField(_("signatory title"), max_length=100, blank=True)
     result = models.CharField(_("result"), max_length=20, choices=AcceptanceResult.choices)
-    punch_list = models.JSONField(_("punch list"), default=list, blank=True,
-                                  help_text=_("Open items the customer listed, one per entry."))
+    punch_list = models.JSONField(
+        _("punch list"), default=list, blank=True, help_text=_("Open items the customer listed, one per entry.")
+    )
     certificate = models.FileField(_("signed certificate"), upload_to="acceptance/%Y/%m/", blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -186,16 +201,23 @@ class PaymentTerm(TimeStampedModel):
     """An instalment of the contract price, due on a date or N days after a milestone is accepted."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="payment_terms")
-    milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="payment_terms")
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_terms"
+    )
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    percent = models.DecimalField(_("percent"), max_digits=5, decimal_places=2,
-                                  validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))])
-    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal(0))])
-    due_date = models.DateField(_("due date"), null=True, blank=True,
-                                help_text=_("Fixed by date, or set when the milestone is accepted."))
+    percent = models.DecimalField(
+        _("percent"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    due_date = models.DateField(
+        _("due date"), null=True, blank=True, help_text=_("Fixed by date, or set when the milestone is accepted.")
+    )
     days_after_acceptance = models.PositiveSmallIntegerField(_("days after acceptance"), default=30)
     written_off = models.DecimalField(_("written off"), max_digits=16, decimal_places=2, default=Decimal(0))
     write_off_reason = models.TextField(_("write-off reason"), blank=True)
@@ -211,11 +233,13 @@ class PaymentTerm(TimeStampedModel):
 
 class Invoice(TimeStampedModel):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="invoices")
-    payment_term = models.ForeignKey(PaymentTerm, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="invoices")
+    payment_term = models.ForeignKey(
+        PaymentTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
+    )
     number = models.CharField(_("invoice number"), max_length=50, unique=True)
-    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
 
@@ -234,8 +258,9 @@ class Receipt(TimeStampedModel):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="receipts")
     payment_term = models.ForeignKey(PaymentTerm, on_delete=models.PROTECT, related_name="receipts")
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts")
-    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0.01"))])
+    amount = models.DecimalField(
+        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
     received_on = models.DateField(_("received on"))
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -255,8 +280,9 @@ class Task(TimeStampedModel):
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     name = models.CharField(_("name"), max_length=200)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
 
@@ -278,8 +304,9 @@ class Alarm(models.Model):
     object_type = models.CharField(_("object type"), max_length=30)
     object_id = models.PositiveBigIntegerField(_("object id"))
     level = models.PositiveSmallIntegerField(_("level"), default=0)
-    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="alarms")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="alarms"
+    )
     recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="alarms", blank=True)
     params = models.JSONField(_("parameters"), default=dict)
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
@@ -287,8 +314,11 @@ class Alarm(models.Model):
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["kind", "object_type", "object_id", "level"],
-                                               name="uniq_alarm_per_object_kind_level")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id", "level"], name="uniq_alarm_per_object_kind_level"
+            )
+        ]
         verbose_name = _("alarm")
         verbose_name_plural = _("alarms")
 

@@ -35,8 +35,13 @@ ZERO = Value(Decimal(0), output_field=MONEY)
 
 
 def _received_subquery() -> Coalesce:
-    received = (Receipt.objects.filter(payment_term=OuterRef("pk")).order_by().values("payment_term")
-                .annotate(total=Sum("amount")).values("total"))
+    received = (
+        Receipt.objects.filter(payment_term=OuterRef("pk"))
+        .order_by()
+        .values("payment_term")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     return Coalesce(Subquery(received, output_field=MONEY), ZERO)
 
 
@@ -44,12 +49,12 @@ def payment_terms_with_amounts(qs: QuerySet[PaymentTerm] | None = None) -> Query
     """Terms annotated with ``received`` and ``outstanding`` (amount − received − written off)."""
     qs = PaymentTerm.objects.all() if qs is None else qs
     return qs.annotate(received=_received_subquery()).annotate(
-        outstanding=ExpressionWrapper(F("amount") - F("received") - F("written_off"), output_field=MONEY))
+        outstanding=ExpressionWrapper(F("amount") - F("received") - F("written_off"), output_field=MONEY)
+    )
 
 
 def term_outstanding(*, term_id: int) -> Decimal:
-    return payment_terms_with_amounts(PaymentTerm.objects.filter(pk=term_id)).values_list("outstanding",
-                                                                                          flat=True)[0]
+    return payment_terms_with_amounts(PaymentTerm.objects.filter(pk=term_id)).values_list("outstanding", flat=True)[0]
 
 
 def project_outstanding(*, project: Project) -> Decimal:
@@ -70,29 +75,40 @@ def receivables_aging(*, user: User, today: date | None = None) -> dict[str, Any
         condition = {"due_date__lte": today - timedelta(days=low)}
         if high is not None:
             condition["due_date__gt"] = today - timedelta(days=high + 1)
-        aggregates[label] = Coalesce(Sum(Case(When(then=F("outstanding"), **condition), default=ZERO,
-                                              output_field=MONEY)), ZERO)
+        aggregates[label] = Coalesce(
+            Sum(Case(When(then=F("outstanding"), **condition), default=ZERO, output_field=MONEY)), ZERO
+        )
     row = qs.aggregate(**aggregates, total=Coalesce(Sum("outstanding"), ZERO))
-    return {"buckets": [{"label": label, "amount": row[label]} for label, _l, _h in AGING_BUCKETS],
-            "total": row["total"]}
+    return {
+        "buckets": [{"label": label, "amount": row[label]} for label, _l, _h in AGING_BUCKETS],
+        "total": row["total"],
+    }
 
 
 def milestones_for_project(*, project: Project) -> list[Milestone]:
     """Milestones with deliverables and their versions, and payment terms with amounts (constant queries)."""
     versions = DeliverableVersion.objects.select_related("uploaded_by").order_by("-version")
     deliverables = Deliverable.objects.select_related("created_by", "reviewed_by").prefetch_related(
-        Prefetch("versions", queryset=versions))
-    return list(project.milestones.select_related("owner").prefetch_related(
-        Prefetch("deliverables", queryset=deliverables),
-        Prefetch("payment_terms", queryset=payment_terms_with_amounts())))
+        Prefetch("versions", queryset=versions)
+    )
+    return list(
+        project.milestones.select_related("owner").prefetch_related(
+            Prefetch("deliverables", queryset=deliverables),
+            Prefetch("payment_terms", queryset=payment_terms_with_amounts()),
+        )
+    )
 
 
 def project_financials(*, project: Project) -> dict[str, Any]:
     """Revenue, planned and actual cost by category, margin, and the presales cut-losses signal."""
-    planned = {row["category"]: row["total"] for row in
-               BudgetLine.objects.filter(project=project).values("category").annotate(total=Sum("planned_amount"))}
-    actual = {row["category"]: row["total"] for row in
-              Expense.objects.filter(project=project).values("category").annotate(total=Sum("amount"))}
+    planned = {
+        row["category"]: row["total"]
+        for row in BudgetLine.objects.filter(project=project).values("category").annotate(total=Sum("planned_amount"))
+    }
+    actual = {
+        row["category"]: row["total"]
+        for row in Expense.objects.filter(project=project).values("category").annotate(total=Sum("amount"))
+    }
     revenue = project.contract_amount if project.contract_amount is not None else project.estimated_amount
     actual_total = sum(actual.values(), Decimal(0))
     planned_total = sum(planned.values(), Decimal(0))
@@ -120,33 +136,60 @@ def expected_margin_pct(project: Project) -> Decimal:
 
 def cut_losses_signal(*, project: Project, presales_cost: Decimal) -> dict[str, Any]:
     """Presales cost above a share of the expected margin (amount × probability × margin %) says stop."""
-    expected = (project.estimated_amount * Decimal(project.probability) / 100
-                * expected_margin_pct(project) / 100).quantize(Decimal("0.01"))
+    expected = (
+        project.estimated_amount * Decimal(project.probability) / 100 * expected_margin_pct(project) / 100
+    ).quantize(Decimal("0.01"))
     threshold = (expected * Decimal(settings.CUT_LOSSES_SHARE)).quantize(Decimal("0.01"))
-    presales = project.status in ("tender", "initiation_review", "pursuit", "bidding", "negotiation",
-                                  "contract_review")
-    return {"expected_margin": expected, "threshold": threshold, "presales_cost": presales_cost,
-            "raised": presales and presales_cost > threshold}
+    presales = project.status in ("tender", "initiation_review", "pursuit", "bidding", "negotiation", "contract_review")
+    return {
+        "expected_margin": expected,
+        "threshold": threshold,
+        "presales_cost": presales_cost,
+        "raised": presales and presales_cost > threshold,
+    }
 
 
 def cut_losses_projects(*, user: User) -> QuerySet[Project]:
     """Open presales projects whose presales cost is over the threshold share of their expected margin,
     computed in SQL with the default margin (the alarm scan and dashboards use it)."""
-    presales_cost = Coalesce(Subquery(
-        Expense.objects.filter(project=OuterRef("pk"), category="presales").order_by().values("project")
-        .annotate(t=Sum("amount")).values("t"), output_field=MONEY), ZERO)
-    expected = ExpressionWrapper(F("estimated_amount") * F("probability") * Value(
-        Decimal(settings.DEFAULT_MARGIN_PERCENT)) / Value(Decimal(10000)), output_field=MONEY)
-    return (visible_to(user, Project.objects.filter(status__in=["tender", "initiation_review", "pursuit", "bidding",
-                                                               "negotiation", "contract_review"]))
-            .annotate(presales_cost=presales_cost, expected_margin=expected)
-            .filter(presales_cost__gt=F("expected_margin") * Value(Decimal(str(settings.CUT_LOSSES_SHARE)))))
+    presales_cost = Coalesce(
+        Subquery(
+            Expense.objects.filter(project=OuterRef("pk"), category="presales")
+            .order_by()
+            .values("project")
+            .annotate(t=Sum("amount"))
+            .values("t"),
+            output_field=MONEY,
+        ),
+        ZERO,
+    )
+    expected = ExpressionWrapper(
+        F("estimated_amount")
+        * F("probability")
+        * Value(Decimal(settings.DEFAULT_MARGIN_PERCENT))
+        / Value(Decimal(10000)),
+        output_field=MONEY,
+    )
+    return (
+        visible_to(
+            user,
+            Project.objects.filter(
+                status__in=["tender", "initiation_review", "pursuit", "bidding", "negotiation", "contract_review"]
+            ),
+        )
+        .annotate(presales_cost=presales_cost, expected_margin=expected)
+        .filter(presales_cost__gt=F("expected_margin") * Value(Decimal(str(settings.CUT_LOSSES_SHARE))))
+    )
 
 
 def milestone_progress(*, project: Project) -> dict[str, Any]:
     """Weighted share of accepted milestones (cancelled ones do not count)."""
     rows = project.milestones.exclude(status="cancelled").aggregate(
         total=Coalesce(Sum("weight"), 0),
-        done=Coalesce(Sum(Case(When(status="accepted", then=F("weight")), default=0, output_field=IntegerField())), 0))
-    return {"total": rows["total"], "done": rows["done"],
-            "percent": round(rows["done"] * 100 / rows["total"]) if rows["total"] else 0}
+        done=Coalesce(Sum(Case(When(status="accepted", then=F("weight")), default=0, output_field=IntegerField())), 0),
+    )
+    return {
+        "total": rows["total"],
+        "done": rows["done"],
+        "percent": round(rows["done"] * 100 / rows["total"]) if rows["total"] else 0,
+    }

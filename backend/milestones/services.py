@@ -56,13 +56,16 @@ def _pm_or_owner(project: Project) -> User:
 
 # --- kickoff -------------------------------------------------------------------------------------------
 
+
 def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None = None) -> list[Milestone]:
     """Milestones, key tasks and payment terms from the project's template, dated from ``kickoff_date``."""
     template = project.process_template
     if template is None or not template.milestones.exists():
         raise TransitionRefused(
             _("Project %(code)s has no process template with milestones; choose a template before kickoff.")
-            % {"code": project.code}, extra={"missing": ["process_template"]})
+            % {"code": project.code},
+            extra={"missing": ["process_template"]},
+        )
     start = kickoff_date or timezone.localdate()
     calendar = WorkingCalendar(start)
     owner = _pm_or_owner(project)
@@ -71,29 +74,55 @@ def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None
     for spec in template.milestones.order_by("order"):
         begin = calendar.add(start, spec.offset_days)
         milestone = Milestone.objects.create(
-            project=project, name=spec.name, order=spec.order, planned_start=begin,
+            project=project,
+            name=spec.name,
+            order=spec.order,
+            planned_start=begin,
             # a duration of N working days includes the first: it ends N − 1 working days later
-            planned_end=calendar.add(begin, max(spec.duration_days - 1, 0)), owner=owner, weight=spec.weight,
-            required_deliverables=list(spec.required_deliverables))
+            planned_end=calendar.add(begin, max(spec.duration_days - 1, 0)),
+            owner=owner,
+            weight=spec.weight,
+            required_deliverables=list(spec.required_deliverables),
+        )
         by_template[spec.pk] = milestone
     advance = (template.definition or {}).get("advance_payment") or {}
     terms: list[PaymentTerm] = []
     if advance.get("percent"):
-        terms.append(PaymentTerm(project=project, name=advance.get("name", _("Advance payment")), order=0,
-                                 percent=Decimal(str(advance["percent"])),
-                                 amount=Decimal(0), due_date=start + timedelta(days=int(advance.get("days", 15)))))
+        terms.append(
+            PaymentTerm(
+                project=project,
+                name=advance.get("name", _("Advance payment")),
+                order=0,
+                percent=Decimal(str(advance["percent"])),
+                amount=Decimal(0),
+                due_date=start + timedelta(days=int(advance.get("days", 15))),
+            )
+        )
     for spec in template.milestones.order_by("order"):
         if spec.payment_percent:
-            terms.append(PaymentTerm(project=project, milestone=by_template[spec.pk],
-                                     name=_("Payment on %(milestone)s") % {"milestone": spec.name},
-                                     order=spec.order + 1, percent=spec.payment_percent, amount=Decimal(0)))
+            terms.append(
+                PaymentTerm(
+                    project=project,
+                    milestone=by_template[spec.pk],
+                    name=_("Payment on %(milestone)s") % {"milestone": spec.name},
+                    order=spec.order + 1,
+                    percent=spec.payment_percent,
+                    amount=Decimal(0),
+                )
+            )
     _split_amounts(terms, Decimal(contract))
     PaymentTerm.objects.bulk_create(terms)
     members = {m.role: m.user for m in project.members.select_related("user")}
     Task.objects.bulk_create(
-        Task(project=project, milestone=by_template.get(spec.milestone_id), name=spec.name,
-             assignee=members.get(spec.assignee_role) or owner, due_date=calendar.add(start, spec.offset_days))
-        for spec in template.tasks.all())
+        Task(
+            project=project,
+            milestone=by_template.get(spec.milestone_id),
+            name=spec.name,
+            assignee=members.get(spec.assignee_role) or owner,
+            due_date=calendar.add(start, spec.offset_days),
+        )
+        for spec in template.tasks.all()
+    )
     return list(by_template.values())
 
 
@@ -112,29 +141,42 @@ def _split_amounts(terms: list[PaymentTerm], contract: Decimal) -> None:
 
 # --- hooks for the project's delivery transitions ---------------------------------------------------------
 
+
 def delivery_check(*, project: Project, name: str, comment: str) -> None:
     """Refuse a delivery transition whose preconditions are not met (409 naming what is missing)."""
     from backend.milestones.selectors import project_outstanding
 
     if name == "request_acceptance":
-        open_ones = list(project.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED])
-                         .values_list("name", flat=True))
+        open_ones = list(
+            project.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED]).values_list(
+                "name", flat=True
+            )
+        )
         if open_ones or not project.milestones.exists():
             raise TransitionRefused(
-                _("Project %(code)s is in %(state)s: every milestone must be accepted or cancelled first; still "
-                  "open: %(open)s.") % {"code": project.code, "state": project.get_status_display(),
-                                        "open": "; ".join(open_ones) or _("no milestones at all")},
-                extra={"status": project.status, "missing": open_ones})
+                _(
+                    "Project %(code)s is in %(state)s: every milestone must be accepted or cancelled first; still "
+                    "open: %(open)s."
+                )
+                % {
+                    "code": project.code,
+                    "state": project.get_status_display(),
+                    "open": "; ".join(open_ones) or _("no milestones at all"),
+                },
+                extra={"status": project.status, "missing": open_ones},
+            )
     if name == "close":
         outstanding = project_outstanding(project=project)
         if outstanding > 0:
             raise TransitionRefused(
                 _("Project %(code)s is in %(state)s: %(amount)s is still to be collected or written off.")
                 % {"code": project.code, "state": project.get_status_display(), "amount": f"{outstanding:,.2f}"},
-                extra={"status": project.status, "missing": ["payments"], "outstanding": str(outstanding)})
+                extra={"status": project.status, "missing": ["payments"], "outstanding": str(outstanding)},
+            )
     if name == "suspend" and not comment.strip():
-        raise ValidationFailed(_("Say why delivery is suspended: a comment is required."),
-                               fields={"comment": [_("required")]})
+        raise ValidationFailed(
+            _("Say why delivery is suspended: a comment is required."), fields={"comment": [_("required")]}
+        )
 
 
 def delivery_apply(*, project: Project, name: str, actor: User, kickoff_date: date | None = None) -> None:
@@ -144,11 +186,17 @@ def delivery_apply(*, project: Project, name: str, actor: User, kickoff_date: da
 
 def acceptance_signoff_check(*, project: Project, review: Any) -> None:
     """The acceptance gate's final approval needs the customer's sign-off recorded (passed or conditional)."""
-    signed = Acceptance.objects.filter(project=project, milestone=None, created_at__gte=review.created_at,
-                                       result__in=[AcceptanceResult.PASSED, AcceptanceResult.CONDITIONAL])
+    signed = Acceptance.objects.filter(
+        project=project,
+        milestone=None,
+        created_at__gte=review.created_at,
+        result__in=[AcceptanceResult.PASSED, AcceptanceResult.CONDITIONAL],
+    )
     if not signed.exists():
-        raise Conflict(_("Record the customer's acceptance sign-off (signatory, date, result) before the final "
-                         "approval."), code="signoff_missing")
+        raise Conflict(
+            _("Record the customer's acceptance sign-off (signatory, date, result) before the final approval."),
+            code="signoff_missing",
+        )
 
 
 # --- milestones ------------------------------------------------------------------------------------------
@@ -161,28 +209,41 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
     if name not in MILESTONE_TRANSITIONS:
         raise ValidationFailed(_("Unknown milestone transition '%(name)s'.") % {"name": name})
     milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone_id)
-    transition = next((t for t in milestone.get_all_status_transitions()
-                       if t.name == name and t.source == milestone.status), None)
+    transition = next(
+        (t for t in milestone.get_all_status_transitions() if t.name == name and t.source == milestone.status), None
+    )
     state = milestone.get_status_display()
     if transition is None:
-        raise TransitionRefused(_("Milestone '%(name)s' is %(state)s: '%(t)s' is not possible now.")
-                                % {"name": milestone.name, "state": state, "t": name},
-                                extra={"status": milestone.status})
+        raise TransitionRefused(
+            _("Milestone '%(name)s' is %(state)s: '%(t)s' is not possible now.")
+            % {"name": milestone.name, "state": state, "t": name},
+            extra={"status": milestone.status},
+        )
     if not transition.has_perm(milestone, actor):
         raise PermissionDenied(_("You may not %(t)s milestone '%(name)s'.") % {"t": name, "name": milestone.name})
     if name == "submit" and not required_deliverables_approved(milestone):
         missing = milestone.missing_deliverables()
         raise TransitionRefused(
-            _("Milestone '%(name)s' is %(state)s: these required deliverables are missing or not approved: "
-              "%(missing)s.") % {"name": milestone.name, "state": state,
-                                 "missing": ", ".join(str(DeliverableType(m).label) if m in DeliverableType.values
-                                                      else m for m in missing)},
-            extra={"status": milestone.status, "missing": missing})
+            _(
+                "Milestone '%(name)s' is %(state)s: these required deliverables are missing or not approved: "
+                "%(missing)s."
+            )
+            % {
+                "name": milestone.name,
+                "state": state,
+                "missing": ", ".join(
+                    str(DeliverableType(m).label) if m in DeliverableType.values else m for m in missing
+                ),
+            },
+            extra={"status": milestone.status, "missing": missing},
+        )
     if name in ("return_for_rework", "cancel") and not comment.strip():
         raise ValidationFailed(_("Say why: a comment is required."), fields={"comment": [_("required")]})
     if milestone.project.status not in ("implementation", "acceptance_review"):
-        raise TransitionRefused(_("Project %(code)s is %(state)s: milestones move only during implementation.")
-                                % {"code": milestone.project.code, "state": milestone.project.get_status_display()})
+        raise TransitionRefused(
+            _("Project %(code)s is %(state)s: milestones move only during implementation.")
+            % {"code": milestone.project.code, "state": milestone.project.get_status_display()}
+        )
     source = milestone.status
     getattr(milestone, name)()
     today = timezone.localdate()
@@ -191,19 +252,38 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
     if name == "accept":
         milestone.actual_end = today
     milestone.save()
-    ProjectEvent.objects.create(project=milestone.project, kind=EventKind.MILESTONE, milestone=milestone,
-                                transition=name, source=source, target=milestone.status, actor=actor, comment=comment)
+    ProjectEvent.objects.create(
+        project=milestone.project,
+        kind=EventKind.MILESTONE,
+        milestone=milestone,
+        transition=name,
+        source=source,
+        target=milestone.status,
+        actor=actor,
+        comment=comment,
+    )
     if name == "accept":
         for term in milestone.payment_terms.filter(due_date__isnull=True):
             term.due_date = today + timedelta(days=term.days_after_acceptance)
             term.save(update_fields=["due_date", "updated_at"])
-    recipients = {"submit": [_pm_or_owner(milestone.project)], "accept": [milestone.owner],
-                  "return_for_rework": [milestone.owner]}.get(name, [])
+    recipients = {
+        "submit": [_pm_or_owner(milestone.project)],
+        "accept": [milestone.owner],
+        "return_for_rework": [milestone.owner],
+    }.get(name, [])
     if recipients:
-        notify(recipients=recipients, kind="milestone_transition", exclude=actor,
-               params={"project": milestone.project, "milestone": milestone.name,
-                       "state": milestone.get_status_display(), "actor": actor},
-               url=f"/projects/{milestone.project_id}/?tab=milestones")
+        notify(
+            recipients=recipients,
+            kind="milestone_transition",
+            exclude=actor,
+            params={
+                "project": milestone.project,
+                "milestone": milestone.name,
+                "state": milestone.get_status_display(),
+                "actor": actor,
+            },
+            url=f"/projects/{milestone.project_id}/?tab=milestones",
+        )
     return milestone
 
 
@@ -218,8 +298,10 @@ def milestone_update_plan(*, actor: User, milestone: Milestone, data: dict[str, 
         raise ValidationFailed(_("A milestone cannot end before it starts."), fields={"planned_end": ["order"]})
     unknown = [t for t in milestone.required_deliverables if t not in DeliverableType.values]
     if unknown:
-        raise ValidationFailed(_("Unknown deliverable types: %(types)s.") % {"types": ", ".join(unknown)},
-                               fields={"required_deliverables": unknown})
+        raise ValidationFailed(
+            _("Unknown deliverable types: %(types)s.") % {"types": ", ".join(unknown)},
+            fields={"required_deliverables": unknown},
+        )
     milestone.full_clean(exclude=["status"])  # a protected FSM field refuses the re-assignment clean_fields makes
     milestone.save()
     return milestone
@@ -227,30 +309,40 @@ def milestone_update_plan(*, actor: User, milestone: Milestone, data: dict[str, 
 
 # --- deliverables ----------------------------------------------------------------------------------------
 
+
 def _store_version(*, deliverable: Deliverable, actor: User, name: str, data: bytes) -> DeliverableVersion:
     sniffed = check_upload(name=name, data=data)
     number = (deliverable.versions.aggregate(m=Max("version"))["m"] or 0) + 1
-    version = DeliverableVersion(deliverable=deliverable, version=number, original_name=name[:255],
-                                 content_type=sniffed.content_type, size=len(data),
-                                 sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor)
+    version = DeliverableVersion(
+        deliverable=deliverable,
+        version=number,
+        original_name=name[:255],
+        content_type=sniffed.content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=actor,
+    )
     version.file.save(name, ContentFile(data), save=False)
     version.save()
     return version
 
 
 @transaction.atomic
-def deliverable_upload(*, actor: User, milestone: Milestone, doc_type: str, title: str, name: str,
-                       data: bytes) -> Deliverable:
+def deliverable_upload(
+    *, actor: User, milestone: Milestone, doc_type: str, title: str, name: str, data: bytes
+) -> Deliverable:
     """A new deliverable with its first version (the file is checked by content and size)."""
     if not can_work_on(milestone, actor):
         raise PermissionDenied(_("You may not add deliverables to milestone '%(name)s'.") % {"name": milestone.name})
     if doc_type not in DeliverableType.values:
-        raise ValidationFailed(_("Unknown deliverable type '%(type)s'.") % {"type": doc_type},
-                               fields={"doc_type": [_("unknown type")]})
+        raise ValidationFailed(
+            _("Unknown deliverable type '%(type)s'.") % {"type": doc_type}, fields={"doc_type": [_("unknown type")]}
+        )
     if not title.strip():
         raise ValidationFailed(_("A deliverable needs a title."), fields={"title": [_("required")]})
-    deliverable = Deliverable.objects.create(milestone=milestone, doc_type=doc_type, title=title.strip(),
-                                             created_by=actor)
+    deliverable = Deliverable.objects.create(
+        milestone=milestone, doc_type=doc_type, title=title.strip(), created_by=actor
+    )
     _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
     return deliverable
 
@@ -261,8 +353,9 @@ def deliverable_add_version(*, actor: User, deliverable: Deliverable, name: str,
     if not can_work_on(deliverable.milestone, actor):
         raise PermissionDenied(_("You may not change this deliverable."))
     if deliverable.status == DeliverableStatus.APPROVED:
-        raise Conflict(_("'%(title)s' is approved; add a new deliverable instead of changing it.")
-                       % {"title": deliverable.title})
+        raise Conflict(
+            _("'%(title)s' is approved; add a new deliverable instead of changing it.") % {"title": deliverable.title}
+        )
     version = _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
     deliverable.status = DeliverableStatus.DRAFT
     deliverable.save(update_fields=["status", "updated_at"])
@@ -275,13 +368,19 @@ def deliverable_submit(*, actor: User, deliverable: Deliverable) -> Deliverable:
     if not can_work_on(deliverable.milestone, actor):
         raise PermissionDenied(_("You may not submit this deliverable."))
     if deliverable.status not in (DeliverableStatus.DRAFT, DeliverableStatus.REJECTED):
-        raise Conflict(_("'%(title)s' is %(status)s; only a draft or a rejected deliverable can be submitted.")
-                       % {"title": deliverable.title, "status": deliverable.get_status_display()})
+        raise Conflict(
+            _("'%(title)s' is %(status)s; only a draft or a rejected deliverable can be submitted.")
+            % {"title": deliverable.title, "status": deliverable.get_status_display()}
+        )
     deliverable.status = DeliverableStatus.SUBMITTED
     deliverable.save(update_fields=["status", "updated_at"])
-    notify(recipients=[_pm_or_owner(deliverable.milestone.project)], kind="deliverable_submitted", exclude=actor,
-           params={"project": deliverable.milestone.project, "title": deliverable.title, "actor": actor},
-           url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones")
+    notify(
+        recipients=[_pm_or_owner(deliverable.milestone.project)],
+        kind="deliverable_submitted",
+        exclude=actor,
+        params={"project": deliverable.milestone.project, "title": deliverable.title, "actor": actor},
+        url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones",
+    )
     return deliverable
 
 
@@ -291,34 +390,55 @@ def deliverable_review(*, actor: User, deliverable: Deliverable, approve: bool, 
     if not can_judge(deliverable.milestone, actor):
         raise PermissionDenied(_("Only the project manager may approve or reject deliverables."))
     if deliverable.status != DeliverableStatus.SUBMITTED:
-        raise Conflict(_("'%(title)s' is %(status)s; only a submitted deliverable can be reviewed.")
-                       % {"title": deliverable.title, "status": deliverable.get_status_display()})
+        raise Conflict(
+            _("'%(title)s' is %(status)s; only a submitted deliverable can be reviewed.")
+            % {"title": deliverable.title, "status": deliverable.get_status_display()}
+        )
     if not approve and not comment.strip():
         raise ValidationFailed(_("Say why: a comment is required to reject."), fields={"comment": [_("required")]})
     deliverable.status = DeliverableStatus.APPROVED if approve else DeliverableStatus.REJECTED
     deliverable.reviewed_by, deliverable.reviewed_at, deliverable.review_comment = actor, timezone.now(), comment
     deliverable.save()
-    notify(recipients=[deliverable.created_by], kind="deliverable_reviewed", exclude=actor,
-           params={"project": deliverable.milestone.project, "title": deliverable.title,
-                   "status": deliverable.get_status_display()},
-           url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones")
+    notify(
+        recipients=[deliverable.created_by],
+        kind="deliverable_reviewed",
+        exclude=actor,
+        params={
+            "project": deliverable.milestone.project,
+            "title": deliverable.title,
+            "status": deliverable.get_status_display(),
+        },
+        url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones",
+    )
     return deliverable
 
 
 # --- acceptance --------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def acceptance_record(*, actor: User, project: Project, accepted_on: date, signatory: str, result: str,
-                      signatory_title: str = "", punch_list: list[str] | None = None, notes: str = "",
-                      milestone: Milestone | None = None, certificate: tuple[str, bytes] | None = None) -> Acceptance:
+def acceptance_record(
+    *,
+    actor: User,
+    project: Project,
+    accepted_on: date,
+    signatory: str,
+    result: str,
+    signatory_title: str = "",
+    punch_list: list[str] | None = None,
+    notes: str = "",
+    milestone: Milestone | None = None,
+    certificate: tuple[str, bytes] | None = None,
+) -> Acceptance:
     """Record the customer's sign-off of the project (in acceptance review) or of one milestone."""
     project = Project.objects.get(pk=project.pk)
     if not can_edit(project, actor):
         raise PermissionDenied(_("You may not record acceptance for project %(code)s.") % {"code": project.code})
     if milestone is None and project.status != "acceptance_review":
-        raise TransitionRefused(_("Project %(code)s is %(state)s: the customer's project sign-off is recorded "
-                                  "during acceptance review.") % {"code": project.code,
-                                                                  "state": project.get_status_display()})
+        raise TransitionRefused(
+            _("Project %(code)s is %(state)s: the customer's project sign-off is recorded during acceptance review.")
+            % {"code": project.code, "state": project.get_status_display()}
+        )
     if milestone is not None and milestone.project_id != project.pk:
         raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
     if result not in AcceptanceResult.values:
@@ -328,9 +448,17 @@ def acceptance_record(*, actor: User, project: Project, accepted_on: date, signa
     items = [str(i).strip() for i in (punch_list or []) if str(i).strip()]
     if result == AcceptanceResult.CONDITIONAL and not items:
         raise ValidationFailed(_("A conditional acceptance lists its punch items."), fields={"punch_list": ["empty"]})
-    record = Acceptance(project=project, milestone=milestone, accepted_on=accepted_on, signatory=signatory.strip(),
-                        signatory_title=signatory_title, result=result, punch_list=items, notes=notes,
-                        recorded_by=actor)
+    record = Acceptance(
+        project=project,
+        milestone=milestone,
+        accepted_on=accepted_on,
+        signatory=signatory.strip(),
+        signatory_title=signatory_title,
+        result=result,
+        punch_list=items,
+        notes=notes,
+        recorded_by=actor,
+    )
     if certificate is not None:
         name, data = certificate
         check_upload(name=name, data=data, allowed=("pdf", "png", "jpeg", "docx"), field="certificate")
@@ -342,49 +470,89 @@ def acceptance_record(*, actor: User, project: Project, accepted_on: date, signa
 
 # --- payments ----------------------------------------------------------------------------------------------
 
+
 def _require_finance(project: Project, actor: User) -> None:
     if not (can_edit(project, actor) or actor.has_role("finance")):
         raise PermissionDenied(_("Only the project team and finance may record payments."))
 
 
 @transaction.atomic
-def payment_term_add(*, actor: User, project: Project, name: str, percent: Decimal, milestone: Milestone | None = None,
-                     due_date: date | None = None, days_after_acceptance: int = 30) -> PaymentTerm:
+def payment_term_add(
+    *,
+    actor: User,
+    project: Project,
+    name: str,
+    percent: Decimal,
+    milestone: Milestone | None = None,
+    due_date: date | None = None,
+    days_after_acceptance: int = 30,
+) -> PaymentTerm:
     _require_finance(project, actor)
     if milestone is not None and milestone.project_id != project.pk:
         raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
     planned = project.payment_terms.aggregate(p=Sum("percent"))["p"] or Decimal(0)
     if planned + Decimal(percent) > 100:
-        raise ValidationFailed(_("Payment terms would add up to %(total)s%%; at most 100%% of the contract.")
-                               % {"total": planned + Decimal(percent)}, fields={"percent": [_("over 100%")]})
+        raise ValidationFailed(
+            _("Payment terms would add up to %(total)s%%; at most 100%% of the contract.")
+            % {"total": planned + Decimal(percent)},
+            fields={"percent": [_("over 100%")]},
+        )
     contract = project.contract_amount if project.contract_amount is not None else project.estimated_amount
     order = (project.payment_terms.aggregate(m=Max("order"))["m"] or 0) + 1
-    term = PaymentTerm(project=project, milestone=milestone, name=name, order=order, percent=percent,
-                       amount=(Decimal(contract) * Decimal(percent) / 100).quantize(CENT), due_date=due_date,
-                       days_after_acceptance=days_after_acceptance)
+    term = PaymentTerm(
+        project=project,
+        milestone=milestone,
+        name=name,
+        order=order,
+        percent=percent,
+        amount=(Decimal(contract) * Decimal(percent) / 100).quantize(CENT),
+        due_date=due_date,
+        days_after_acceptance=days_after_acceptance,
+    )
     term.full_clean()
     term.save()
     return term
 
 
 @transaction.atomic
-def invoice_create(*, actor: User, project: Project, number: str, amount: Decimal, issued_on: date,
-                   payment_term: PaymentTerm | None = None, due_on: date | None = None) -> Invoice:
+def invoice_create(
+    *,
+    actor: User,
+    project: Project,
+    number: str,
+    amount: Decimal,
+    issued_on: date,
+    payment_term: PaymentTerm | None = None,
+    due_on: date | None = None,
+) -> Invoice:
     _require_finance(project, actor)
     if payment_term is not None and payment_term.project_id != project.pk:
         raise ValidationFailed(_("That payment term belongs to another project."), fields={"payment_term": ["x"]})
     if Invoice.objects.filter(number=number).exists():
         raise ValidationFailed(_("Invoice number %(n)s already exists.") % {"n": number}, fields={"number": ["dup"]})
-    invoice = Invoice(project=project, payment_term=payment_term, number=number.strip(), amount=amount,
-                      issued_on=issued_on, due_on=due_on)
+    invoice = Invoice(
+        project=project,
+        payment_term=payment_term,
+        number=number.strip(),
+        amount=amount,
+        issued_on=issued_on,
+        due_on=due_on,
+    )
     invoice.full_clean()
     invoice.save()
     return invoice
 
 
 @transaction.atomic
-def receipt_record(*, actor: User, payment_term: PaymentTerm, amount: Decimal, received_on: date,
-                   reference: str = "", invoice: Invoice | None = None) -> Receipt:
+def receipt_record(
+    *,
+    actor: User,
+    payment_term: PaymentTerm,
+    amount: Decimal,
+    received_on: date,
+    reference: str = "",
+    invoice: Invoice | None = None,
+) -> Receipt:
     """Money received against a payment term; more than is outstanding is refused."""
     from backend.milestones.selectors import term_outstanding
 
@@ -395,13 +563,22 @@ def receipt_record(*, actor: User, payment_term: PaymentTerm, amount: Decimal, r
     if amount <= 0:
         raise ValidationFailed(_("A receipt must be a positive amount."), fields={"amount": [_("not positive")]})
     if amount > outstanding:
-        raise ValidationFailed(_("%(amount)s is more than the %(outstanding)s still outstanding on %(term)s.")
-                               % {"amount": f"{amount:,.2f}", "outstanding": f"{outstanding:,.2f}",
-                                  "term": term.name}, fields={"amount": [_("more than outstanding")]})
+        raise ValidationFailed(
+            _("%(amount)s is more than the %(outstanding)s still outstanding on %(term)s.")
+            % {"amount": f"{amount:,.2f}", "outstanding": f"{outstanding:,.2f}", "term": term.name},
+            fields={"amount": [_("more than outstanding")]},
+        )
     if invoice is not None and invoice.project_id != term.project_id:
         raise ValidationFailed(_("That invoice belongs to another project."), fields={"invoice": ["foreign"]})
-    receipt = Receipt(project=term.project, payment_term=term, invoice=invoice, amount=amount,
-                      received_on=received_on, reference=reference, recorded_by=actor)
+    receipt = Receipt(
+        project=term.project,
+        payment_term=term,
+        invoice=invoice,
+        amount=amount,
+        received_on=received_on,
+        reference=reference,
+        recorded_by=actor,
+    )
     receipt.full_clean()
     receipt.save()
     return receipt
@@ -418,8 +595,9 @@ def payment_write_off(*, actor: User, payment_term: PaymentTerm, amount: Decimal
         raise ValidationFailed(_("Say why: a reason is required to write off."), fields={"reason": [_("required")]})
     amount = Decimal(amount)
     if amount <= 0 or amount > term_outstanding(term_id=term.pk):
-        raise ValidationFailed(_("The write-off must be positive and at most what is outstanding."),
-                               fields={"amount": [_("out of range")]})
+        raise ValidationFailed(
+            _("The write-off must be positive and at most what is outstanding."), fields={"amount": [_("out of range")]}
+        )
     term.written_off += amount
     term.write_off_reason = "\n".join(filter(None, [term.write_off_reason, reason.strip()]))
     term.save(update_fields=["written_off", "write_off_reason", "updated_at"])
@@ -428,6 +606,7 @@ def payment_write_off(*, actor: User, payment_term: PaymentTerm, amount: Decimal
 
 # --- tasks -------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
     if not (task.assignee_id == actor.pk or can_edit(task.project, actor)):
@@ -435,4 +614,3 @@ def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
     task.status = TaskStatus.DONE if done else TaskStatus.OPEN
     task.save(update_fields=["status", "updated_at"])
     return task
-

@@ -15,8 +15,9 @@ def scan_alarms() -> dict:
     return counts
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True,
-             max_retries=5)
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+)
 def deliver_alarm(alarm_id: int) -> bool:
     from backend.milestones.alarms import alarm_deliver
 

@@ -18,7 +18,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
-    mine = django_filters.BooleanFilter(method="only_mine", label=_("Only my projects"), widget=django_filters.widgets.BooleanWidget)
+    mine = django_filters.BooleanFilter(
+        method="only_mine", label=_("Only my projects"), widget=django_filters.widgets.BooleanWidget
+    )
     min_amount = django_filters.NumberFilter(field_name="estimated_amount", lookup_expr="gte", label=_("Min amount"))
     max_amount = django_filters.NumberFilter(field_name="estimated_amount", lookup_expr="lte", label=_("Max amount"))
 

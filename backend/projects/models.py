@@ -192,7 +192,6 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     def return_contract(self) -> None:
         pass
 
-
     # --- delivery transitions called by users ------------------------------------------------------
     @transition(field=status, source=Status.WON, target=Status.IMPLEMENTATION, permission=can_edit)
     def kickoff(self) -> None:
@@ -219,9 +218,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         """Continue delivery."""
 
     # --- delivery transitions fired only by the gate engine --------------------------------------
-    @transition(
-        field=status, source=Status.ACCEPTANCE_REVIEW, target=Status.ACCEPTED, permission=fired_by_gate_only
-    )
+    @transition(field=status, source=Status.ACCEPTANCE_REVIEW, target=Status.ACCEPTED, permission=fired_by_gate_only)
     def approve_acceptance(self) -> None:
         pass
 

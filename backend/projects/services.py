@@ -52,8 +52,18 @@ PROJECT_FIELDS = (
 
 # Transitions users call, and those only the gate engine fires (never in available_transitions).
 USER_TRANSITIONS = (
-    "submit_initiation", "start_bidding", "award", "lose", "submit_contract_review", "abandon",
-    "kickoff", "request_acceptance", "start_warranty", "close", "suspend", "resume",
+    "submit_initiation",
+    "start_bidding",
+    "award",
+    "lose",
+    "submit_contract_review",
+    "abandon",
+    "kickoff",
+    "request_acceptance",
+    "start_warranty",
+    "close",
+    "suspend",
+    "resume",
 )
 GATED_TRANSITIONS = {
     ("initiation", "approve"): "approve_initiation",
@@ -66,8 +76,11 @@ GATED_TRANSITIONS = {
     ("acceptance", "reject"): "reject_acceptance",
     ("acceptance", "return"): "return_acceptance",
 }
-OPENS_GATE = {"submit_initiation": "initiation", "submit_contract_review": "contract",
-              "request_acceptance": "acceptance"}
+OPENS_GATE = {
+    "submit_initiation": "initiation",
+    "submit_contract_review": "contract",
+    "request_acceptance": "acceptance",
+}
 OUTCOME_OF = {"lose": "lost", "abandon": "abandoned", "submit_contract_review": "won"}
 
 

@@ -60,11 +60,24 @@ PLUGIN_TABS = {
     "bids": ("backend.bids.views.project_bids_context", "bids/_project_bids_tab.html"),
     "milestones": ("backend.milestones.views.project_milestones_context", "milestones/_project_milestones_tab.html"),
     "payments": ("backend.milestones.views.project_payments_context", "milestones/_project_payments_tab.html"),
-    "documents": ("backend.docs_templates.views.project_documents_context", "docs_templates/_project_documents_tab.html"),
+    "documents": (
+        "backend.docs_templates.views.project_documents_context",
+        "docs_templates/_project_documents_tab.html",
+    ),
     "knowledge": ("backend.knowledge.views.project_links_context", "knowledge/_project_links.html"),
 }
-TABS = ("overview", "team", "competitors", "bids", "milestones", "payments", "documents", "knowledge", "checklist",
-        "history")
+TABS = (
+    "overview",
+    "team",
+    "competitors",
+    "bids",
+    "milestones",
+    "payments",
+    "documents",
+    "knowledge",
+    "checklist",
+    "history",
+)
 SERVICE_ERRORS = (ApplicationError, ValidationError, ConcurrentTransition, TransitionNotAllowed)
 
 # Button labels of the transitions users call, and history labels of the ones the gates fire.

@@ -16,8 +16,13 @@ from tests.factories import UserFactory
 def test_notify_after_commit_creates_rows_and_sends_mail(django_capture_on_commit_callbacks):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipients=[alice, bob, None], kind="tender_assigned", params={"tender": "ZB-2026-001"},
-               url="/tenders/1/", exclude=bob)
+        notify(
+            recipients=[alice, bob, None],
+            kind="tender_assigned",
+            params={"tender": "ZB-2026-001"},
+            url="/tenders/1/",
+            exclude=bob,
+        )
     note = Notification.objects.get()
     assert note.recipient == alice and note.params == {"tender": "ZB-2026-001"}
     assert len(mail.outbox) == 1 and "ZB-2026-001" in mail.outbox[0].subject
@@ -66,13 +71,18 @@ def test_the_worker_delivers_review_requests(real_worker, org):
     from backend.projects import services
     from tests.factories import CustomerFactory
 
-    project = services.project_create(actor=org["bidmgr"], name="Worker project",
-                                      customer=CustomerFactory(owner=org["bidmgr"]))
+    project = services.project_create(
+        actor=org["bidmgr"], name="Worker project", customer=CustomerFactory(owner=org["bidmgr"])
+    )
     for item in project.checklist.filter(stage="tender", required=True):
         services.checklist_set_done(actor=org["bidmgr"], item=item, done=True)
     services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"])
     delivered = wait_until(
-        lambda: set(Notification.objects.filter(kind="review_requested").values_list("recipient__username",
-                                                                                       flat=True)) or None,
-        timeout=30, message="the worker never delivered the review request")
+        lambda: (
+            set(Notification.objects.filter(kind="review_requested").values_list("recipient__username", flat=True))
+            or None
+        ),
+        timeout=30,
+        message="the worker never delivered the review request",
+    )
     assert delivered == {"head", "director"}

@@ -19,23 +19,37 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def project(org):
-    return services.project_create(actor=org["bidmgr"], name="智慧校园一卡通", customer=CustomerFactory(
-        name="北京交通大学", owner=org["bidmgr"]), estimated_amount=880_000)
+    return services.project_create(
+        actor=org["bidmgr"],
+        name="智慧校园一卡通",
+        customer=CustomerFactory(name="北京交通大学", owner=org["bidmgr"]),
+        estimated_amount=880_000,
+    )
 
 
 def test_only_admins_upload_and_errors_are_400(client_for, make_user):
     admin = make_user("sysadmin", "admin")
-    payload = {"doc_type": "quotation", "language": "en", "name": "Quote",
-               "file": SimpleUploadedFile("q.docx", docx_with("{{ project.name }}"))}
-    assert client_for(make_user("seller", "bid_manager")).post("/api/v1/document-templates/", payload,
-                                                               format="multipart").status_code == 403
+    payload = {
+        "doc_type": "quotation",
+        "language": "en",
+        "name": "Quote",
+        "file": SimpleUploadedFile("q.docx", docx_with("{{ project.name }}")),
+    }
+    assert (
+        client_for(make_user("seller", "bid_manager"))
+        .post("/api/v1/document-templates/", payload, format="multipart")
+        .status_code
+        == 403
+    )
     payload["file"] = SimpleUploadedFile("q.docx", docx_with("{{ project.name }}"))
     created = client_for(admin).post("/api/v1/document-templates/", payload, format="multipart")
     assert created.status_code == 201, created.json()
     assert created.json()["version"] == 1 and created.json()["placeholders"] == ["project", "project.name"]
-    bad = client_for(admin).post("/api/v1/document-templates/", {
-        "doc_type": "quotation", "language": "en", "file": SimpleUploadedFile("q.docx", docx_with("{{ salary }}"))},
-        format="multipart")
+    bad = client_for(admin).post(
+        "/api/v1/document-templates/",
+        {"doc_type": "quotation", "language": "en", "file": SimpleUploadedFile("q.docx", docx_with("{{ salary }}"))},
+        format="multipart",
+    )
     assert bad.status_code == 400 and "salary" in bad.json()["detail"]
     assert DocumentTemplate.objects.count() == 1
     catalogue = client_for(admin).get("/api/v1/document-templates/catalogue/").json()
@@ -44,8 +58,9 @@ def test_only_admins_upload_and_errors_are_400(client_for, make_user):
 
 def test_generate_download_and_permissions(client_for, org, project):
     defaults_load(only={("initiation_request", "zh-hans")})
-    created = client_for(org["bidmgr"]).post("/api/v1/documents/", {"project": project.pk,
-                                                                    "doc_type": "initiation_request"}, format="json")
+    created = client_for(org["bidmgr"]).post(
+        "/api/v1/documents/", {"project": project.pk, "doc_type": "initiation_request"}, format="json"
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["download_url"].endswith(f"/api/v1/documents/{body['id']}/download/")
@@ -54,20 +69,27 @@ def test_generate_download_and_permissions(client_for, org, project):
     text = text_of(b"".join(response.streaming_content))
     assert "智慧校园一卡通" in text and "北京交通大学" in text and "880,000.00" in text
     assert client_for(org["outsider"]).get(body["download_url"]).status_code == 404
-    assert client_for(org["outsider"]).post("/api/v1/documents/", {"project": project.pk,
-                                                                   "doc_type": "initiation_request"},
-                                            format="json").status_code == 400  # the project does not exist for them
+    assert (
+        client_for(org["outsider"])
+        .post("/api/v1/documents/", {"project": project.pk, "doc_type": "initiation_request"}, format="json")
+        .status_code
+        == 400
+    )  # the project does not exist for them
     assert client_for(org["outsider"]).get("/api/v1/documents/").json()["count"] == 0
-    missing = client_for(org["bidmgr"]).post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation",
-                                                                    "language": "en"}, format="json")
+    missing = client_for(org["bidmgr"]).post(
+        "/api/v1/documents/", {"project": project.pk, "doc_type": "quotation", "language": "en"}, format="json"
+    )
     assert missing.status_code == 409 and "template" in missing.json()["detail"]
 
 
 def test_pdf_is_optional_and_reported(client_for, org, project, settings):
     settings.LIBREOFFICE_BINARY = "no-such-office-binary"
     defaults_load(only={("quotation", "zh-hans")})
-    body = client_for(org["bidmgr"]).post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation",
-                                                                 "pdf": True}, format="json").json()
+    body = (
+        client_for(org["bidmgr"])
+        .post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation", "pdf": True}, format="json")
+        .json()
+    )
     if body["pdf_url"] is None:
         assert "LibreOffice" in body["pdf_note"]
         assert client_for(org["bidmgr"]).get(body["download_url"] + "?pdf=1").status_code == 404
@@ -96,21 +118,28 @@ def test_gate_requires_an_approved_document(org, project):
 
 def test_batch_generation_reports_progress(client_for, org, project, django_capture_on_commit_callbacks):
     defaults_load(only={("weekly_report", "zh-hans")})
-    other = services.project_create(actor=org["bidmgr"], name="第二个项目", customer=CustomerFactory(
-        owner=org["bidmgr"]))
+    other = services.project_create(
+        actor=org["bidmgr"], name="第二个项目", customer=CustomerFactory(owner=org["bidmgr"])
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(org["bidmgr"]).post("/api/v1/document-batches/", {
-            "doc_type": "weekly_report", "language": "zh-hans", "project_ids": [project.pk, other.pk]},
-            format="json")
+        response = client_for(org["bidmgr"]).post(
+            "/api/v1/document-batches/",
+            {"doc_type": "weekly_report", "language": "zh-hans", "project_ids": [project.pk, other.pk]},
+            format="json",
+        )
     assert response.status_code == 201, response.json()
     batch = DocumentBatch.objects.get()
     progress = client_for(org["bidmgr"]).get(f"/api/v1/document-batches/{batch.pk}/").json()
     assert (progress["status"], progress["done"], progress["total"]) == ("done", 2, 2)
     assert GeneratedDocument.objects.filter(doc_type="weekly_report").count() == 2
-    hidden = services.project_create(actor=org["outsider"], name="hidden", customer=CustomerFactory(
-        owner=org["outsider"]))
-    refused = client_for(org["bidmgr"]).post("/api/v1/document-batches/", {
-        "doc_type": "weekly_report", "language": "zh-hans", "project_ids": [hidden.pk]}, format="json")
+    hidden = services.project_create(
+        actor=org["outsider"], name="hidden", customer=CustomerFactory(owner=org["outsider"])
+    )
+    refused = client_for(org["bidmgr"]).post(
+        "/api/v1/document-batches/",
+        {"doc_type": "weekly_report", "language": "zh-hans", "project_ids": [hidden.pk]},
+        format="json",
+    )
     assert refused.status_code == 403
 
 
@@ -119,14 +148,24 @@ def test_batch_runs_on_the_real_worker(real_worker, org, templates, client_for):
     from tests.conftest import wait_until
 
     defaults_load(only={("weekly_report", "en")})
-    projects = [services.project_create(actor=org["bidmgr"], name=f"Batch project {i}",
-                                        customer=CustomerFactory(owner=org["bidmgr"])) for i in range(3)]
-    response = client_for(org["bidmgr"]).post("/api/v1/document-batches/", {
-        "doc_type": "weekly_report", "language": "en", "project_ids": [p.pk for p in projects]}, format="json")
+    projects = [
+        services.project_create(
+            actor=org["bidmgr"], name=f"Batch project {i}", customer=CustomerFactory(owner=org["bidmgr"])
+        )
+        for i in range(3)
+    ]
+    response = client_for(org["bidmgr"]).post(
+        "/api/v1/document-batches/",
+        {"doc_type": "weekly_report", "language": "en", "project_ids": [p.pk for p in projects]},
+        format="json",
+    )
     assert response.status_code == 201
     batch_id = response.json()["id"]
-    wait_until(lambda: DocumentBatch.objects.get(pk=batch_id).status == "done", timeout=60,
-               message="the worker never finished the batch")
+    wait_until(
+        lambda: DocumentBatch.objects.get(pk=batch_id).status == "done",
+        timeout=60,
+        message="the worker never finished the batch",
+    )
     assert DocumentBatch.objects.get(pk=batch_id).done == 3
     document = GeneratedDocument.objects.filter(project=projects[0]).get()
     assert "Batch project 0" in text_of(document.file.open("rb").read())

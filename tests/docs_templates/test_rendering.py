@@ -14,11 +14,22 @@ from backend.docs_templates.numerals import cn_date, money, rmb_capital
 from backend.docs_templates.services import defaults_load, document_generate, template_upload
 
 
-@pytest.mark.parametrize(("amount", "expected"), [
-    ("0", "零元整"), ("10", "壹拾元整"), ("100000", "壹拾万元整"), ("1000001.05", "壹佰万零壹元零伍分"),
-    ("101", "壹佰零壹元整"), ("1010", "壹仟零壹拾元整"), ("120030.40", "壹拾贰万零叁拾元肆角"),
-    ("0.05", "伍分"), ("100000000", "壹亿元整"), ("20000000", "贰仟万元整"), ("-3", "负叁元整"),
-])
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        ("0", "零元整"),
+        ("10", "壹拾元整"),
+        ("100000", "壹拾万元整"),
+        ("1000001.05", "壹佰万零壹元零伍分"),
+        ("101", "壹佰零壹元整"),
+        ("1010", "壹仟零壹拾元整"),
+        ("120030.40", "壹拾贰万零叁拾元肆角"),
+        ("0.05", "伍分"),
+        ("100000000", "壹亿元整"),
+        ("20000000", "贰仟万元整"),
+        ("-3", "负叁元整"),
+    ],
+)
 def test_capital_numerals(amount, expected):
     assert rmb_capital(Decimal(amount)) == expected
 
@@ -38,22 +49,24 @@ def docx_with(*paragraphs: str) -> bytes:
 
 
 def upload(data: bytes, doc_type: str = "quotation", user=None):
-    return template_upload(actor=user, doc_type=doc_type, language="zh-hans", name="t", file_name="t.docx",
-                           data=data)
+    return template_upload(actor=user, doc_type=doc_type, language="zh-hans", name="t", file_name="t.docx", data=data)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("source", "problem"), [
-    ("{{ ''.__class__ }}", "__class__"),
-    ("{{ project.__class__.__mro__ }}", "__class__"),
-    ("{{ project.name.upper() }}", "call"),
-    ("{% include 'x' %}", "include"),
-    ("{{ project.secret }}", "project.secret"),
-    ("{{ payroll }}", "payroll"),
-    ("{{ project.name|attr('x') }}", "attr"),
-    ("{% set x = 1 %}", "set"),
-    ("{{ project.name ", "syntax"),
-])
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("{{ ''.__class__ }}", "__class__"),
+        ("{{ project.__class__.__mro__ }}", "__class__"),
+        ("{{ project.name.upper() }}", "call"),
+        ("{% include 'x' %}", "include"),
+        ("{{ project.secret }}", "project.secret"),
+        ("{{ payroll }}", "payroll"),
+        ("{{ project.name|attr('x') }}", "attr"),
+        ("{% set x = 1 %}", "set"),
+        ("{{ project.name ", "syntax"),
+    ],
+)
 def test_unsafe_or_unknown_placeholders_are_refused_at_upload(source, problem):
     with pytest.raises(ValidationFailed) as err:
         upload(docx_with("报价单", source))
@@ -111,18 +124,28 @@ def demo_project(org, templates, make_user):
 
     customer = CustomerFactory(name="上海市第一人民医院", owner=org["bidmgr"])
     ContactFactory(customer=customer, name="韩冰")
-    project = services.project_create(actor=org["bidmgr"], name="医院信息平台互联互通", customer=customer,
-                                      estimated_amount=1_000_001)
+    project = services.project_create(
+        actor=org["bidmgr"], name="医院信息平台互联互通", customer=customer, estimated_amount=1_000_001
+    )
     pm = make_user("pm", "pm")
     services.member_add(actor=org["bidmgr"], project=project, user=pm, role="pm")
-    services.competitor_add(actor=org["bidmgr"], project=project, competitor_name="东软 Neusoft",
-                            threat_level="high")
-    quotation_create(actor=org["bidmgr"], project=project, lines=[
-        {"description": "集成平台软件", "unit": "套", "quantity": 1, "unit_price": 600_000, "unit_cost": 300_000},
-        {"description": "服务器 Server", "unit": "台", "quantity": 4, "unit_price": 80_000, "unit_cost": 60_000,
-         "discount": 10},
-        {"description": "实施服务", "unit": "人天", "quantity": 100, "unit_price": 1_500, "unit_cost": 800},
-    ])
+    services.competitor_add(actor=org["bidmgr"], project=project, competitor_name="东软 Neusoft", threat_level="high")
+    quotation_create(
+        actor=org["bidmgr"],
+        project=project,
+        lines=[
+            {"description": "集成平台软件", "unit": "套", "quantity": 1, "unit_price": 600_000, "unit_cost": 300_000},
+            {
+                "description": "服务器 Server",
+                "unit": "台",
+                "quantity": 4,
+                "unit_price": 80_000,
+                "unit_cost": 60_000,
+                "discount": 10,
+            },
+            {"description": "实施服务", "unit": "人天", "quantity": 100, "unit_price": 1_500, "unit_cost": 800},
+        ],
+    )
     contract_terms_save(actor=org["bidmgr"], project=project, amount=Decimal("1000001.05"), payment_terms="3/3/3/1")
     win_loss_save(project=project, actor=org["bidmgr"], outcome="won", data={"primary_reason": "technology"})
     set_status(project, Status.WON)
@@ -143,15 +166,24 @@ def text_of(data: bytes) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("doc_type", ["initiation_request", "bid_review", "quotation", "contract_review",
-                                      "delivery_confirmation", "acceptance_report", "weekly_report",
-                                      "closure_report"])
+@pytest.mark.parametrize(
+    "doc_type",
+    [
+        "initiation_request",
+        "bid_review",
+        "quotation",
+        "contract_review",
+        "delivery_confirmation",
+        "acceptance_report",
+        "weekly_report",
+        "closure_report",
+    ],
+)
 def test_every_default_template_renders_for_a_project(demo_project, doc_type, language):
     project, pm = demo_project
     defaults_load(only={(doc_type, language)})
     milestone = project.milestones.order_by("order").first() if doc_type == "delivery_confirmation" else None
-    document = document_generate(actor=pm, project=project, doc_type=doc_type, language=language,
-                                 milestone=milestone)
+    document = document_generate(actor=pm, project=project, doc_type=doc_type, language=language, milestone=milestone)
     text = text_of(document.file.open("rb").read())
     assert project.name in text and project.code in text and "上海市第一人民医院" in text
     assert "{{" not in text and "{%" not in text

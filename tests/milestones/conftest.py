@@ -29,8 +29,12 @@ def delivery(org, make_user):
     pm = make_user("pm", "pm", department=org["department"])
     engineer = make_user("engineer", "engineer")
     quality = make_user("quality", "quality")
-    project = services.project_create(actor=org["bidmgr"], name="数据中心机房建设",
-                                      customer=CustomerFactory(owner=org["bidmgr"]), estimated_amount=2_000_000)
+    project = services.project_create(
+        actor=org["bidmgr"],
+        name="数据中心机房建设",
+        customer=CustomerFactory(owner=org["bidmgr"]),
+        estimated_amount=2_000_000,
+    )
     services.member_add(actor=org["bidmgr"], project=project, user=pm, role="pm")
     services.member_add(actor=org["bidmgr"], project=project, user=engineer, role="engineer")
     contract_terms_save(actor=org["bidmgr"], project=project, amount=2_000_000)
@@ -43,7 +47,8 @@ def delivery(org, make_user):
 
 @pytest.fixture
 def kicked_off(delivery):
-    services.project_transition(project_id=delivery["project"].pk, name="kickoff", actor=delivery["pm"],
-                                kickoff_date=date(2026, 11, 2))
+    services.project_transition(
+        project_id=delivery["project"].pk, name="kickoff", actor=delivery["pm"], kickoff_date=date(2026, 11, 2)
+    )
     delivery["project"].refresh_from_db()
     return delivery

@@ -39,13 +39,38 @@ def redis_broker():
 
 
 def start_worker(name: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings_test", "DATABASE_URL": _database_url_for_worker(),
-           "CELERY_BROKER_URL": REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": "3",
-           "CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_TASK_ALWAYS_EAGER": "0"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "backend.settings_test",
+        "DATABASE_URL": _database_url_for_worker(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend", "worker", "--pool", "solo", "--loglevel", "INFO",
-         "--hostname", f"{name}@%h", "--without-mingle", "--without-gossip", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tmp_path):
@@ -66,8 +91,11 @@ def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tm
         Alarm.objects.select_for_update().get(pk=alarm.pk)
         victim = start_worker("victim", victim_log)
         sender.send_task("backend.milestones.tasks.deliver_alarm", args=[alarm.pk])
-        wait_until(lambda: "received" in victim_log.read_text(), timeout=60,
-                   message=f"the victim worker never received the task:\n{victim_log.read_text()[-2000:]}")
+        wait_until(
+            lambda: "received" in victim_log.read_text(),
+            timeout=60,
+            message=f"the victim worker never received the task:\n{victim_log.read_text()[-2000:]}",
+        )
         time.sleep(1.0)  # it is now inside alarm_deliver, waiting for the lock
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)

@@ -63,8 +63,7 @@ def test_overdue_milestone_escalates_level_by_level_and_only_once(kicked_off, ma
 def test_a_jump_straight_to_level_four_raises_every_level_once(kicked_off):
     first = kicked_off["project"].milestones.order_by("order").first()
     run_scan(first.planned_end + timedelta(days=20))
-    levels = sorted(Alarm.objects.filter(kind="milestone_overdue", object_id=first.pk).values_list("level",
-                                                                                                   flat=True))
+    levels = sorted(Alarm.objects.filter(kind="milestone_overdue", object_id=first.pk).values_list("level", flat=True))
     assert levels == [1, 2, 3, 4]
     run_scan(first.planned_end + timedelta(days=21))
     assert Alarm.objects.filter(kind="milestone_overdue", object_id=first.pk).count() == 4
@@ -97,13 +96,19 @@ def test_stage_overrun_review_waiting_and_tender_deadline(org, templates):
     from tests.factories import CustomerFactory
 
     with time_machine.travel(datetime(2026, 10, 1, 9, tzinfo=TZ), tick=False):
-        project = services.project_create(actor=org["bidmgr"], name="Slow project",
-                                          customer=CustomerFactory(owner=org["bidmgr"]))
+        project = services.project_create(
+            actor=org["bidmgr"], name="Slow project", customer=CustomerFactory(owner=org["bidmgr"])
+        )
         for item in project.checklist.filter(stage="tender", required=True):
             services.checklist_set_done(actor=org["bidmgr"], item=item, done=True)
         services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"])
-        tender_create(actor=org["bidmgr"], number="ZB-ALARM-1", title="t", buyer="b",
-                      bid_deadline=datetime(2026, 10, 5, 9, 30, tzinfo=TZ))
+        tender_create(
+            actor=org["bidmgr"],
+            number="ZB-ALARM-1",
+            title="t",
+            buyer="b",
+            bid_deadline=datetime(2026, 10, 5, 9, 30, tzinfo=TZ),
+        )
     counts = run_scan(date(2026, 10, 3))  # review pending 48h+, tender deadline within 3 days
     assert counts["review_pending"] == 1 and counts["tender_deadline"] == 1
     assert recipients("review_pending", 0) == {"head", "director"}

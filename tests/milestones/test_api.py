@@ -11,9 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 def upload(client, milestone, name="design.docx", data=None, doc_type="design"):
-    return client.post("/api/v1/deliverables/", {
-        "milestone": milestone.pk, "doc_type": doc_type, "title": "方案设计",
-        "file": SimpleUploadedFile(name, data if data is not None else docx_bytes())}, format="multipart")
+    return client.post(
+        "/api/v1/deliverables/",
+        {
+            "milestone": milestone.pk,
+            "doc_type": doc_type,
+            "title": "方案设计",
+            "file": SimpleUploadedFile(name, data if data is not None else docx_bytes()),
+        },
+        format="multipart",
+    )
 
 
 def test_engineer_uploads_submits_and_pm_accepts(kicked_off, client_for):
@@ -28,14 +35,23 @@ def test_engineer_uploads_submits_and_pm_accepts(kicked_off, client_for):
     assert created.status_code == 201, created.json()
     deliverable = created.json()
     download = eng.get(deliverable["versions"][0]["download_url"])
-    assert download.status_code == 200 and b"".join(download.streaming_content) == Deliverable.objects.get(
-        pk=deliverable["id"]).versions.get().file.open("rb").read()
+    assert (
+        download.status_code == 200
+        and b"".join(download.streaming_content)
+        == Deliverable.objects.get(pk=deliverable["id"]).versions.get().file.open("rb").read()
+    )
     assert eng.post(f"/api/v1/deliverables/{deliverable['id']}/submit/").status_code == 200
-    assert eng.post(f"/api/v1/deliverables/{deliverable['id']}/review/", {"approve": True},
-                    format="json").status_code == 403
+    assert (
+        eng.post(f"/api/v1/deliverables/{deliverable['id']}/review/", {"approve": True}, format="json").status_code
+        == 403
+    )
     pm_client = client_for(pm)
-    assert pm_client.post(f"/api/v1/deliverables/{deliverable['id']}/review/", {"approve": True},
-                          format="json").json()["status"] == "approved"
+    assert (
+        pm_client.post(f"/api/v1/deliverables/{deliverable['id']}/review/", {"approve": True}, format="json").json()[
+            "status"
+        ]
+        == "approved"
+    )
     assert eng.post(f"/api/v1/milestones/{first.pk}/transitions/submit/", {}, format="json").status_code == 200
     accepted = pm_client.post(f"/api/v1/milestones/{first.pk}/transitions/accept/", {}, format="json")
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
@@ -55,11 +71,19 @@ def test_engineer_on_another_project_sees_nothing(kicked_off, client_for, make_u
     deliverable = upload(client_for(kicked_off["engineer"]), first).json()
     stranger = make_user("other_engineer", "engineer")
     client = client_for(stranger)
-    for url in (f"/api/v1/milestones/{first.pk}/", f"/api/v1/deliverables/{deliverable['id']}/",
-                f"/api/v1/deliverables/{deliverable['id']}/download/"):
+    for url in (
+        f"/api/v1/milestones/{first.pk}/",
+        f"/api/v1/deliverables/{deliverable['id']}/",
+        f"/api/v1/deliverables/{deliverable['id']}/download/",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in ("/api/v1/milestones/", "/api/v1/deliverables/", "/api/v1/payment-terms/", "/api/v1/tasks/",
-                "/api/v1/acceptances/"):
+    for url in (
+        "/api/v1/milestones/",
+        "/api/v1/deliverables/",
+        "/api/v1/payment-terms/",
+        "/api/v1/tasks/",
+        "/api/v1/acceptances/",
+    ):
         assert client.get(url).json()["count"] == 0, url
     assert upload(client, first).status_code == 404
     assert client.post(f"/api/v1/milestones/{first.pk}/transitions/start/", {}, format="json").status_code == 404
@@ -71,11 +95,17 @@ def test_payments_through_the_api(kicked_off, client_for):
     terms = finance.get(f"/api/v1/payment-terms/?project={project.pk}").json()["results"]
     advance = terms[0]
     assert advance["outstanding"] == "600000.00" and advance["received"] == "0.00"
-    too_much = finance.post("/api/v1/receipts/", {"payment_term": advance["id"], "amount": "700000",
-                                                   "received_on": "2026-11-20"}, format="json")
+    too_much = finance.post(
+        "/api/v1/receipts/",
+        {"payment_term": advance["id"], "amount": "700000", "received_on": "2026-11-20"},
+        format="json",
+    )
     assert too_much.status_code == 400 and "outstanding" in too_much.json()["detail"]
-    ok = finance.post("/api/v1/receipts/", {"payment_term": advance["id"], "amount": "200000",
-                                             "received_on": "2026-11-20"}, format="json")
+    ok = finance.post(
+        "/api/v1/receipts/",
+        {"payment_term": advance["id"], "amount": "200000", "received_on": "2026-11-20"},
+        format="json",
+    )
     assert ok.status_code == 201, ok.json()
     assert finance.get(f"/api/v1/payment-terms/{advance['id']}/").json()["outstanding"] == "400000.00"
     aging = finance.get("/api/v1/payment-terms/aging/").json()
@@ -90,9 +120,17 @@ def test_pm_records_acceptance_with_certificate(kicked_off, client_for):
     for milestone in project.milestones.all():
         milestone_transition(milestone_id=milestone.pk, name="cancel", actor=pm, comment="scope change")
     services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
-    response = client_for(pm).post("/api/v1/acceptances/", {
-        "project": project.pk, "accepted_on": "2026-11-30", "signatory": "王主任", "result": "passed",
-        "certificate_file": SimpleUploadedFile("cert.pdf", PDF_BYTES)}, format="multipart")
+    response = client_for(pm).post(
+        "/api/v1/acceptances/",
+        {
+            "project": project.pk,
+            "accepted_on": "2026-11-30",
+            "signatory": "王主任",
+            "result": "passed",
+            "certificate_file": SimpleUploadedFile("cert.pdf", PDF_BYTES),
+        },
+        format="multipart",
+    )
     assert response.status_code == 201, response.json()
     assert response.json()["certificate"]
 

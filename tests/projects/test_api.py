@@ -14,8 +14,12 @@ WIN = {"primary_reason": "technology", "lessons": "Reference site convinced them
 
 @pytest.fixture
 def project(org):
-    return services.project_create(actor=org["bidmgr"], name="智慧港口调度平台",
-                                   customer=CustomerFactory(owner=org["bidmgr"]), estimated_amount=4_200_000)
+    return services.project_create(
+        actor=org["bidmgr"],
+        name="智慧港口调度平台",
+        customer=CustomerFactory(owner=org["bidmgr"]),
+        estimated_amount=4_200_000,
+    )
 
 
 def tick(project, user):
@@ -25,9 +29,11 @@ def tick(project, user):
 
 def test_create_project_via_api(client_for, org):
     customer = CustomerFactory(owner=org["bidmgr"])
-    response = client_for(org["bidmgr"]).post("/api/v1/projects/", {
-        "name": "政务云二期", "customer": customer.pk, "estimated_amount": "3500000.00", "source": "tender"},
-        format="json")
+    response = client_for(org["bidmgr"]).post(
+        "/api/v1/projects/",
+        {"name": "政务云二期", "customer": customer.pk, "estimated_amount": "3500000.00", "source": "tender"},
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["code"].startswith("P-") and body["status"] == "tender"
@@ -37,8 +43,7 @@ def test_create_project_via_api(client_for, org):
 
 def test_create_project_for_an_invisible_customer_is_refused(client_for, org):
     hidden = CustomerFactory(owner=org["outsider"])
-    response = client_for(org["bidmgr"]).post("/api/v1/projects/", {"name": "x", "customer": hidden.pk},
-                                              format="json")
+    response = client_for(org["bidmgr"]).post("/api/v1/projects/", {"name": "x", "customer": hidden.pk}, format="json")
     assert response.status_code == 400 and "customer" in response.json()["errors"]
     assert not Project.objects.exists()
 
@@ -62,8 +67,9 @@ def test_transition_endpoint_and_409_refusal(client_for, org, project):
     project.refresh_from_db()
     assert project.status == "tender"
     tick(project, org["bidmgr"])
-    done = client.post(f"/api/v1/projects/{project.pk}/transitions/submit_initiation/", {"comment": "请审批"},
-                       format="json")
+    done = client.post(
+        f"/api/v1/projects/{project.pk}/transitions/submit_initiation/", {"comment": "请审批"}, format="json"
+    )
     assert done.status_code == 200, done.json()
     assert done.json()["status"] == "initiation_review"
     gated = client.post(f"/api/v1/projects/{project.pk}/transitions/approve_initiation/", {}, format="json")
@@ -75,12 +81,18 @@ def test_lose_with_win_loss_in_the_body(client_for, org, project):
     client = client_for(org["bidmgr"])
     missing = client.post(f"/api/v1/projects/{project.pk}/transitions/lose/", {}, format="json")
     assert missing.status_code == 409 and "win/loss" in missing.json()["detail"]
-    bad = client.post(f"/api/v1/projects/{project.pk}/transitions/lose/",
-                      {"win_loss": {"primary_reason": "nope"}}, format="json")
+    bad = client.post(
+        f"/api/v1/projects/{project.pk}/transitions/lose/", {"win_loss": {"primary_reason": "nope"}}, format="json"
+    )
     assert bad.status_code == 400
-    ok = client.post(f"/api/v1/projects/{project.pk}/transitions/lose/",
-                     {"comment": "lost on price", "win_loss": {"primary_reason": "price", "our_price": "4100000",
-                                                               "winning_price": "3650000"}}, format="json")
+    ok = client.post(
+        f"/api/v1/projects/{project.pk}/transitions/lose/",
+        {
+            "comment": "lost on price",
+            "win_loss": {"primary_reason": "price", "our_price": "4100000", "winning_price": "3650000"},
+        },
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "lost"
     record = client.get(f"/api/v1/win-loss/?project={project.pk}").json()["results"][0]
     assert record["outcome"] == "lost" and record["primary_reason"] == "price"
@@ -96,18 +108,29 @@ def test_review_inbox_and_decide(client_for, org, project):
     assert review["current_step"]["order"] == 1
     assert client_for(org["legal"]).get("/api/v1/reviews/?status=pending&mine=1").json()["count"] == 0
     # a non-approver who cannot see the project: 404; one who can see it: 403
-    assert client_for(org["outsider"]).post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"},
-                                            format="json").status_code == 404
-    assert client_for(org["bidmgr"]).post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"},
-                                          format="json").status_code == 403
-    bad = client_for(org["director"]).post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "maybe"},
-                                           format="json")
+    assert (
+        client_for(org["outsider"])
+        .post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(org["bidmgr"])
+        .post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"}, format="json")
+        .status_code
+        == 403
+    )
+    bad = client_for(org["director"]).post(
+        f"/api/v1/reviews/{review['id']}/decide/", {"decision": "maybe"}, format="json"
+    )
     assert bad.status_code == 400
-    decided = client_for(org["director"]).post(f"/api/v1/reviews/{review['id']}/decide/",
-                                               {"decision": "approve", "comment": "同意"}, format="json")
+    decided = client_for(org["director"]).post(
+        f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve", "comment": "同意"}, format="json"
+    )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
-    again = client_for(org["head"]).post(f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"},
-                                         format="json")
+    again = client_for(org["head"]).post(
+        f"/api/v1/reviews/{review['id']}/decide/", {"decision": "approve"}, format="json"
+    )
     assert again.status_code == 409
     assert client_for(org["director"]).get("/api/v1/reviews/?status=pending&mine=1").json()["count"] == 0
     project.refresh_from_db()
@@ -118,16 +141,29 @@ def test_contract_gate_through_the_api(client_for, org, project):
     set_status(project, Status.NEGOTIATION)
     tick(project, org["bidmgr"])
     client = client_for(org["bidmgr"])
-    assert client.post("/api/v1/contract-terms/", {"project": project.pk, "amount": "6000000.00",
-                                                   "payment_terms": "30/60/10"}, format="json").status_code == 201
-    assert client.post("/api/v1/win-loss/", {"project": project.pk, "outcome": "won", "primary_reason": "relationship"},
-                       format="json").status_code == 201
+    assert (
+        client.post(
+            "/api/v1/contract-terms/",
+            {"project": project.pk, "amount": "6000000.00", "payment_terms": "30/60/10"},
+            format="json",
+        ).status_code
+        == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/win-loss/",
+            {"project": project.pk, "outcome": "won", "primary_reason": "relationship"},
+            format="json",
+        ).status_code
+        == 201
+    )
     response = client.post(f"/api/v1/projects/{project.pk}/transitions/submit_contract_review/", {}, format="json")
     assert response.status_code == 200, response.json()
     review_id = client.get(f"/api/v1/reviews/?project={project.pk}&status=pending").json()["results"][0]["id"]
     for approver in ("legal", "finance", "exec"):
-        r = client_for(org[approver]).post(f"/api/v1/reviews/{review_id}/decide/", {"decision": "approve"},
-                                           format="json")
+        r = client_for(org[approver]).post(
+            f"/api/v1/reviews/{review_id}/decide/", {"decision": "approve"}, format="json"
+        )
         assert r.status_code == 200, (approver, r.json())
     assert client.get(f"/api/v1/projects/{project.pk}/").json()["status"] == "won"
     events = client.get(f"/api/v1/projects/{project.pk}/events/").json()["results"]
@@ -138,31 +174,66 @@ def test_outsider_sees_nothing_of_a_project(client_for, org, project):
     tick(project, org["bidmgr"])
     services.project_transition(project_id=project.pk, name="submit_initiation", actor=org["bidmgr"])
     bid = bid_create(actor=org["bidmgr"], project=project, bond_amount=50_000)
-    quotation = quotation_create(actor=org["bidmgr"], project=project, lines=[
-        {"description": "服务器", "quantity": 2, "unit_price": 100_000, "unit_cost": 80_000}])
+    quotation = quotation_create(
+        actor=org["bidmgr"],
+        project=project,
+        lines=[{"description": "服务器", "quantity": 2, "unit_price": 100_000, "unit_cost": 80_000}],
+    )
     contract_terms_save(actor=org["bidmgr"], project=project, amount=4_000_000)
     review = project.reviews.get()
     client = client_for(org["outsider"])
-    for url in (f"/api/v1/projects/{project.pk}/", f"/api/v1/reviews/{review.pk}/", f"/api/v1/bids/{bid.pk}/",
-                f"/api/v1/quotations/{quotation.pk}/", f"/api/v1/projects/{project.pk}/events/",
-                f"/api/v1/projects/{project.pk}/members/"):
+    for url in (
+        f"/api/v1/projects/{project.pk}/",
+        f"/api/v1/reviews/{review.pk}/",
+        f"/api/v1/bids/{bid.pk}/",
+        f"/api/v1/quotations/{quotation.pk}/",
+        f"/api/v1/projects/{project.pk}/events/",
+        f"/api/v1/projects/{project.pk}/members/",
+    ):
         assert client.get(url).status_code == 404, url
-    for url in ("/api/v1/projects/", "/api/v1/reviews/", "/api/v1/bids/", "/api/v1/quotations/",
-                "/api/v1/contract-terms/", "/api/v1/win-loss/"):
+    for url in (
+        "/api/v1/projects/",
+        "/api/v1/reviews/",
+        "/api/v1/bids/",
+        "/api/v1/quotations/",
+        "/api/v1/contract-terms/",
+        "/api/v1/win-loss/",
+    ):
         assert client.get(url).json()["count"] == 0, url
-    assert client.post(f"/api/v1/projects/{project.pk}/transitions/abandon/", {"comment": "x"},
-                       format="json").status_code == 404
+    assert (
+        client.post(f"/api/v1/projects/{project.pk}/transitions/abandon/", {"comment": "x"}, format="json").status_code
+        == 404
+    )
     # while members, department heads and approvers do see it
     for name in ("bidmgr", "head", "director"):
         assert client_for(org[name]).get(f"/api/v1/projects/{project.pk}/").status_code == 200
 
 
 def test_quotation_totals_in_the_api(client_for, org, project):
-    response = client_for(org["bidmgr"]).post("/api/v1/quotations/", {"project": project.pk, "lines": [
-        {"description": "交换机", "quantity": "10", "unit_price": "20000", "unit_cost": "15000", "discount": "10",
-         "tax_rate": "13"},
-        {"description": "实施服务", "quantity": "1", "unit_price": "100000", "unit_cost": "40000", "tax_rate": "6"},
-    ]}, format="json")
+    response = client_for(org["bidmgr"]).post(
+        "/api/v1/quotations/",
+        {
+            "project": project.pk,
+            "lines": [
+                {
+                    "description": "交换机",
+                    "quantity": "10",
+                    "unit_price": "20000",
+                    "unit_cost": "15000",
+                    "discount": "10",
+                    "tax_rate": "13",
+                },
+                {
+                    "description": "实施服务",
+                    "quantity": "1",
+                    "unit_price": "100000",
+                    "unit_cost": "40000",
+                    "tax_rate": "6",
+                },
+            ],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["net"] == "280000.00" and body["cost"] == "190000.00"
@@ -182,9 +253,14 @@ def test_list_queries_do_not_grow(client_for, org, count_queries, endpoint):
         for _ in range(n):
             project = ProjectFactory(owner=user, department=org["department"])
             tick(project, user)
-            quotation_create(actor=user, project=project, lines=[
-                {"description": "a", "quantity": 1, "unit_price": 10, "unit_cost": 5},
-                {"description": "b", "quantity": 2, "unit_price": 10, "unit_cost": 9}])
+            quotation_create(
+                actor=user,
+                project=project,
+                lines=[
+                    {"description": "a", "quantity": 1, "unit_price": 10, "unit_cost": 5},
+                    {"description": "b", "quantity": 2, "unit_price": 10, "unit_cost": 9},
+                ],
+            )
             from workflows.services import review_open
 
             review_open(project=project, kind="initiation", actor=user)
@@ -227,6 +303,10 @@ def test_schema_generates_without_warnings():
 
     from tests.conftest import ROOT
 
-    result = subprocess.run([sys.executable, "manage.py", "spectacular", "--fail-on-warn", "--file", "/dev/null"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "spectacular", "--fail-on-warn", "--file", "/dev/null"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -47,8 +47,12 @@ def race(fn) -> list[object]:
 
 @pytest.fixture
 def project(org):
-    project = services.project_create(actor=org["bidmgr"], name="Race project",
-                                      customer=CustomerFactory(owner=org["bidmgr"]), estimated_amount=1_000_000)
+    project = services.project_create(
+        actor=org["bidmgr"],
+        name="Race project",
+        customer=CustomerFactory(owner=org["bidmgr"]),
+        estimated_amount=1_000_000,
+    )
     set_status(project, Status.PURSUIT)
     for item in project.checklist.filter(stage=Status.PURSUIT, required=True):
         services.checklist_set_done(actor=org["bidmgr"], item=item, done=True)
@@ -56,8 +60,9 @@ def project(org):
 
 
 def test_racing_the_same_transition(project, org):
-    outcomes = race(lambda: services.project_transition(project_id=project.pk, name="start_bidding",
-                                                        actor=org["bidmgr"]))
+    outcomes = race(
+        lambda: services.project_transition(project_id=project.pk, name="start_bidding", actor=org["bidmgr"])
+    )
     assert sorted(map(str, outcomes)) == ["409"] * (THREADS - 1) + ["ok"], outcomes
     project.refresh_from_db()
     assert project.status == Status.BIDDING

@@ -37,8 +37,23 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "project", "project_code", "project_name", "gate", "gate_name", "quotation", "status",
-                  "amount", "submitted_by", "comment", "current_step", "steps", "created_at", "decided_at"]
+        fields = [
+            "id",
+            "project",
+            "project_code",
+            "project_name",
+            "gate",
+            "gate_name",
+            "quotation",
+            "status",
+            "amount",
+            "submitted_by",
+            "comment",
+            "current_step",
+            "steps",
+            "created_at",
+            "decided_at",
+        ]
 
     def get_current_step(self, review: Review) -> dict | None:
         for step in review.steps.all():  # prefetched

@@ -20,7 +20,9 @@ from workflows.models import Review
 class ReviewFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ReviewStatus.choices)
     gate = django_filters.ChoiceFilter(field_name="gate__kind", choices=GateKind.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", label="awaiting my decision", widget=django_filters.widgets.BooleanWidget)
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label="awaiting my decision", widget=django_filters.widgets.BooleanWidget
+    )
 
     class Meta:
         model = Review

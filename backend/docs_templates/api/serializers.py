@@ -16,8 +16,19 @@ class DocumentTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DocumentTemplate
-        fields = ["id", "doc_type", "language", "version", "name", "sha256", "placeholders", "is_active",
-                  "is_default", "uploaded_by", "uploaded_at"]
+        fields = [
+            "id",
+            "doc_type",
+            "language",
+            "version",
+            "name",
+            "sha256",
+            "placeholders",
+            "is_active",
+            "is_default",
+            "uploaded_by",
+            "uploaded_at",
+        ]
 
 
 class TemplateUploadSerializer(serializers.Serializer):
@@ -36,8 +47,23 @@ class GeneratedDocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GeneratedDocument
-        fields = ["id", "doc_type", "project", "milestone", "review", "template", "template_version", "version",
-                  "status", "author", "created_at", "download_url", "pdf_url", "pdf_note", "context"]
+        fields = [
+            "id",
+            "doc_type",
+            "project",
+            "milestone",
+            "review",
+            "template",
+            "template_version",
+            "version",
+            "status",
+            "author",
+            "created_at",
+            "download_url",
+            "pdf_url",
+            "pdf_note",
+            "context",
+        ]
 
     def get_download_url(self, obj: GeneratedDocument) -> str:
         return reverse("document-download", kwargs={"pk": obj.pk}, request=self.context.get("request"))

@@ -47,10 +47,15 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         body = TemplateUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
-        template = services.template_upload(actor=request.user, doc_type=body.validated_data["doc_type"],
-                                            language=body.validated_data["language"],
-                                            name=body.validated_data["name"], file_name=upload.name,
-                                            data=upload.read(), activate=body.validated_data["activate"])
+        template = services.template_upload(
+            actor=request.user,
+            doc_type=body.validated_data["doc_type"],
+            language=body.validated_data["language"],
+            name=body.validated_data["name"],
+            file_name=upload.name,
+            data=upload.read(),
+            activate=body.validated_data["activate"],
+        )
         return Response(self.get_serializer(template).data, status=201)
 
     @extend_schema(responses=DocumentTemplateSerializer(many=True))
@@ -70,8 +75,12 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=False, methods=["get"])
     def catalogue(self, request: Request) -> Response:
         """The variables each document type may use, with their meaning."""
-        return Response({doc_type: [{"name": name, "description": text} for name, text in flatten(schema_for(
-            doc_type))] for doc_type in DocType.values})
+        return Response(
+            {
+                doc_type: [{"name": name, "description": text} for name, text in flatten(schema_for(doc_type))]
+                for doc_type in DocType.values
+            }
+        )
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -95,9 +104,16 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             milestone = get_object_or_404(Milestone, pk=data["milestone"], project=project)
         if data.get("review"):
             review = get_object_or_404(Review, pk=data["review"], project=project)
-        document = services.document_generate(actor=request.user, project=project, template=data.get("template"),
-                                              doc_type=data.get("doc_type"), language=data["language"],
-                                              milestone=milestone, review=review, with_pdf=data["pdf"])
+        document = services.document_generate(
+            actor=request.user,
+            project=project,
+            template=data.get("template"),
+            doc_type=data.get("doc_type"),
+            language=data["language"],
+            milestone=milestone,
+            review=review,
+            with_pdf=data["pdf"],
+        )
         return Response(self.get_serializer(document).data, status=201)
 
     @extend_schema(request=None, responses=GeneratedDocumentSerializer)
@@ -113,10 +129,18 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if request.query_params.get("pdf"):
             if not document.pdf:
                 raise NotFound(document.pdf_note or _("This document has no PDF copy."))
-            return FileResponse(document.pdf.open("rb"), as_attachment=True,
-                                filename=document.pdf.name.rsplit("/", 1)[-1], content_type="application/pdf")
-        return FileResponse(document.file.open("rb"), as_attachment=True,
-                            filename=document.file.name.rsplit("/", 1)[-1], content_type=services.DOCX_CONTENT_TYPE)
+            return FileResponse(
+                document.pdf.open("rb"),
+                as_attachment=True,
+                filename=document.pdf.name.rsplit("/", 1)[-1],
+                content_type="application/pdf",
+            )
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.file.name.rsplit("/", 1)[-1],
+            content_type=services.DOCX_CONTENT_TYPE,
+        )
 
 
 class BatchViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -133,5 +157,6 @@ class BatchViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.
         projects = list(visible_to(self.request.user, Project.objects.filter(pk__in=data.get("project_ids") or [])))
         if len(projects) != len(set(data.get("project_ids") or [])):
             raise PermissionDenied(_("Some of those projects do not exist or are not visible to you."))
-        serializer.instance = services.batch_create(actor=self.request.user, doc_type=data["doc_type"],
-                                                    language=data["language"], projects=projects)
+        serializer.instance = services.batch_create(
+            actor=self.request.user, doc_type=data["doc_type"], language=data["language"], projects=projects
+        )

@@ -26,12 +26,23 @@ class DeliverableVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DeliverableVersion
-        fields = ["id", "version", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at",
-                  "download_url"]
+        fields = [
+            "id",
+            "version",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+            "download_url",
+        ]
 
     def get_download_url(self, obj: DeliverableVersion) -> str:
-        return reverse("deliverable-download", kwargs={"pk": obj.deliverable_id},
-                       request=self.context.get("request")) + f"?version={obj.version}"
+        return (
+            reverse("deliverable-download", kwargs={"pk": obj.deliverable_id}, request=self.context.get("request"))
+            + f"?version={obj.version}"
+        )
 
 
 class DeliverableSerializer(serializers.ModelSerializer):
@@ -41,8 +52,19 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Deliverable
-        fields = ["id", "milestone", "doc_type", "title", "status", "created_by", "reviewed_by", "reviewed_at",
-                  "review_comment", "versions", "created_at"]
+        fields = [
+            "id",
+            "milestone",
+            "doc_type",
+            "title",
+            "status",
+            "created_by",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "versions",
+            "created_at",
+        ]
         read_only_fields = ["status", "reviewed_at", "review_comment", "created_at"]
 
 
@@ -69,9 +91,25 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Milestone
-        fields = ["id", "project", "name", "order", "planned_start", "planned_end", "actual_start", "actual_end",
-                  "owner", "owner_detail", "weight", "required_deliverables", "status", "missing_deliverables",
-                  "available_transitions", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "project",
+            "name",
+            "order",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "owner",
+            "owner_detail",
+            "weight",
+            "required_deliverables",
+            "status",
+            "missing_deliverables",
+            "available_transitions",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["project", "order", "actual_start", "actual_end", "status", "created_at", "updated_at"]
 
     def get_missing_deliverables(self, obj: Milestone) -> list[str]:
@@ -96,8 +134,21 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Acceptance
-        fields = ["id", "project", "milestone", "accepted_on", "signatory", "signatory_title", "result",
-                  "punch_list", "notes", "certificate", "certificate_file", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "milestone",
+            "accepted_on",
+            "signatory",
+            "signatory_title",
+            "result",
+            "punch_list",
+            "notes",
+            "certificate",
+            "certificate_file",
+            "recorded_by",
+            "created_at",
+        ]
         read_only_fields = ["certificate", "recorded_by", "created_at"]
 
 
@@ -108,8 +159,21 @@ class PaymentTermSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PaymentTerm
-        fields = ["id", "project", "milestone", "name", "order", "percent", "amount", "due_date",
-                  "days_after_acceptance", "received", "written_off", "outstanding", "write_off_reason"]
+        fields = [
+            "id",
+            "project",
+            "milestone",
+            "name",
+            "order",
+            "percent",
+            "amount",
+            "due_date",
+            "days_after_acceptance",
+            "received",
+            "written_off",
+            "outstanding",
+            "write_off_reason",
+        ]
         read_only_fields = ["order", "amount", "written_off", "write_off_reason"]
 
 
@@ -133,8 +197,17 @@ class ReceiptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Receipt
-        fields = ["id", "project", "payment_term", "invoice", "amount", "received_on", "reference", "recorded_by",
-                  "created_at"]
+        fields = [
+            "id",
+            "project",
+            "payment_term",
+            "invoice",
+            "amount",
+            "received_on",
+            "reference",
+            "recorded_by",
+            "created_at",
+        ]
         read_only_fields = ["project", "recorded_by", "created_at"]
 
 
@@ -152,8 +225,18 @@ class AlarmSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alarm
-        fields = ["id", "kind", "object_type", "object_id", "level", "project", "params", "text", "raised_at",
-                  "delivered_at"]
+        fields = [
+            "id",
+            "kind",
+            "object_type",
+            "object_id",
+            "level",
+            "project",
+            "params",
+            "text",
+            "raised_at",
+            "delivered_at",
+        ]
 
     def get_text(self, obj: Alarm) -> str:
         from backend.core.notifications import render

@@ -38,8 +38,13 @@ def _file_bytes(upload) -> tuple[str, bytes]:
     return upload.name, upload.read()
 
 
-class MilestoneViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class MilestoneViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = MilestoneSerializer
     filterset_fields = ["project", "status", "owner"]
     ordering_fields = ["planned_end", "order"]
@@ -52,31 +57,36 @@ class MilestoneViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retri
         return {**super().get_serializer_context(), "with_transitions": self.action != "list"}
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = services.milestone_update_plan(actor=self.request.user, milestone=serializer.instance,
-                                                             data=serializer.validated_data)
+        serializer.instance = services.milestone_update_plan(
+            actor=self.request.user, milestone=serializer.instance, data=serializer.validated_data
+        )
 
-    @extend_schema(request=TransitionBodySerializer, responses=MilestoneSerializer,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)])
+    @extend_schema(
+        request=TransitionBodySerializer,
+        responses=MilestoneSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+    )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request: Request, pk: str, name: str) -> Response:
         milestone = self.get_object()
         body = TransitionBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.milestone_transition(milestone_id=milestone.pk, name=name, actor=request.user,
-                                      comment=body.validated_data["comment"])
+        services.milestone_transition(
+            milestone_id=milestone.pk, name=name, actor=request.user, comment=body.validated_data["comment"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=milestone.pk)).data)
 
 
-class DeliverableViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
+class DeliverableViewSet(
+    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     serializer_class = DeliverableSerializer
     filterset_fields = ["milestone", "doc_type", "status"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     ordering = ["milestone", "pk"]
 
     def base_queryset(self):
-        return Deliverable.objects.select_related("created_by", "reviewed_by").prefetch_related(
-            "versions__uploaded_by")
+        return Deliverable.objects.select_related("created_by", "reviewed_by").prefetch_related("versions__uploaded_by")
 
     def _reload(self, pk: int) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=pk)).data)
@@ -85,12 +95,18 @@ class DeliverableViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Ret
     def create(self, request: Request) -> Response:
         body = DeliverableUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        milestone = get_object_or_404(visible_to(request.user, Milestone.objects.select_related("project")),
-                                      pk=body.validated_data["milestone"])
+        milestone = get_object_or_404(
+            visible_to(request.user, Milestone.objects.select_related("project")), pk=body.validated_data["milestone"]
+        )
         name, data = _file_bytes(body.validated_data["file"])
-        deliverable = services.deliverable_upload(actor=request.user, milestone=milestone,
-                                                  doc_type=body.validated_data["doc_type"],
-                                                  title=body.validated_data["title"], name=name, data=data)
+        deliverable = services.deliverable_upload(
+            actor=request.user,
+            milestone=milestone,
+            doc_type=body.validated_data["doc_type"],
+            title=body.validated_data["title"],
+            name=name,
+            data=data,
+        )
         response = self._reload(deliverable.pk)
         response.status_code = 201
         return response
@@ -121,8 +137,10 @@ class DeliverableViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Ret
         services.deliverable_review(actor=request.user, deliverable=deliverable, **body.validated_data)
         return self._reload(deliverable.pk)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes},
-                   parameters=[OpenApiParameter("version", int, description="default: the latest")])
+    @extend_schema(
+        responses={(200, "application/octet-stream"): bytes},
+        parameters=[OpenApiParameter("version", int, description="default: the latest")],
+    )
     @action(detail=True, methods=["get"], url_path="download", url_name="download")
     def download(self, request: Request, pk: str) -> FileResponse:
         deliverable = self.get_object()
@@ -133,12 +151,21 @@ class DeliverableViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Ret
         version = versions.filter(version=int(wanted)).first() if wanted else versions.first()
         if version is None:
             raise Deliverable.DoesNotExist
-        return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name,
-                            content_type=version.content_type)
+        return FileResponse(
+            version.file.open("rb"),
+            as_attachment=True,
+            filename=version.original_name,
+            content_type=version.content_type,
+        )
 
 
-class AcceptanceViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+class AcceptanceViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = AcceptanceSerializer
     filterset_fields = ["project", "milestone", "result"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -155,12 +182,21 @@ class AcceptanceViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retr
         if milestone is not None and milestone.project_id != project.pk:
             raise ValidationFailed("That milestone belongs to another project.", fields={"milestone": ["foreign"]})
         serializer.instance = services.acceptance_record(
-            actor=self.request.user, project=project, milestone=milestone,
-            certificate=_file_bytes(upload) if upload else None, **data)
+            actor=self.request.user,
+            project=project,
+            milestone=milestone,
+            certificate=_file_bytes(upload) if upload else None,
+            **data,
+        )
 
 
-class PaymentTermViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PaymentTermViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = PaymentTermSerializer
     filterset_fields = ["project", "milestone"]
     ordering = ["project", "order"]
@@ -174,9 +210,14 @@ class PaymentTermViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Ret
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
         data.pop("days_after_acceptance", None)
-        serializer.instance = services.payment_term_add(actor=self.request.user, project=data.pop("project"),
-                                                        name=data["name"], percent=data["percent"],
-                                                        milestone=data.get("milestone"), due_date=data.get("due_date"))
+        serializer.instance = services.payment_term_add(
+            actor=self.request.user,
+            project=data.pop("project"),
+            name=data["name"],
+            percent=data["percent"],
+            milestone=data.get("milestone"),
+            due_date=data.get("due_date"),
+        )
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         response = super().create(request, *args, **kwargs)
@@ -199,8 +240,13 @@ class PaymentTermViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Ret
         return Response(selectors.receivables_aging(user=request.user))
 
 
-class InvoiceViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+class InvoiceViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = InvoiceSerializer
     filterset_fields = ["project", "payment_term"]
     ordering = ["-issued_on"]
@@ -213,8 +259,13 @@ class InvoiceViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer.instance = services.invoice_create(actor=self.request.user, project=data.pop("project"), **data)
 
 
-class ReceiptViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReceiptViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ReceiptSerializer
     filterset_fields = ["project", "payment_term", "invoice"]
     ordering = ["-received_on"]
@@ -230,8 +281,13 @@ class ReceiptViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer.instance = services.receipt_record(actor=self.request.user, payment_term=term, **data)
 
 
-class TaskViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                  viewsets.GenericViewSet):
+class TaskViewSet(
+    VisibleQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = TaskSerializer
     filterset_fields = ["project", "milestone", "status", "assignee"]
     ordering = ["due_date"]
@@ -241,8 +297,9 @@ class TaskViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         return Task.objects.select_related("assignee")
 
     def perform_update(self, serializer) -> None:
-        serializer.instance = services.task_set_status(actor=self.request.user, task=serializer.instance,
-                                                       done=serializer.validated_data.get("status") == "done")
+        serializer.instance = services.task_set_status(
+            actor=self.request.user, task=serializer.instance, done=serializer.validated_data.get("status") == "done"
+        )
 
 
 class AlarmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

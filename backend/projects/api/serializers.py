@@ -33,14 +33,45 @@ class ProjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "code", "name", "customer", "customer_name", "tender", "source", "industry", "region",
-            "department", "owner", "owner_detail", "estimated_amount", "currency", "probability",
-            "expected_close_date", "process_template", "routing_rule", "routing_rule_name", "description",
-            "contract_amount", "status", "status_display", "status_changed_at", "open_items",
-            "has_pending_review", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "customer",
+            "customer_name",
+            "tender",
+            "source",
+            "industry",
+            "region",
+            "department",
+            "owner",
+            "owner_detail",
+            "estimated_amount",
+            "currency",
+            "probability",
+            "expected_close_date",
+            "process_template",
+            "routing_rule",
+            "routing_rule_name",
+            "description",
+            "contract_amount",
+            "status",
+            "status_display",
+            "status_changed_at",
+            "open_items",
+            "has_pending_review",
+            "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["code", "tender", "routing_rule", "contract_amount", "status", "status_changed_at",
-                            "created_at", "updated_at"]
+        read_only_fields = [
+            "code",
+            "tender",
+            "routing_rule",
+            "contract_amount",
+            "status",
+            "status_changed_at",
+            "created_at",
+            "updated_at",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,8 +134,19 @@ class ProjectCompetitorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProjectCompetitor
-        fields = ["id", "competitor", "competitor_name", "name", "solution", "strengths", "weaknesses",
-                  "threat_level", "estimated_price", "bid_price", "notes"]
+        fields = [
+            "id",
+            "competitor",
+            "competitor_name",
+            "name",
+            "solution",
+            "strengths",
+            "weaknesses",
+            "threat_level",
+            "estimated_price",
+            "bid_price",
+            "notes",
+        ]
 
 
 class ProjectPartnerSerializer(serializers.ModelSerializer):

@@ -76,17 +76,24 @@ class ProjectViewSet(VisibleModelViewSet):
         response.data = self._detail(response.data["id"]).data
         return response
 
-    @extend_schema(request=TransitionInputSerializer, responses=ProjectDetailSerializer,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)])
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses=ProjectDetailSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+    )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)")
     def transition(self, request: Request, pk: str, name: str) -> Response:
         project = self.get_object()
         body = TransitionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.project_transition(project_id=project.pk, name=name, actor=request.user,
-                                    comment=body.validated_data.get("comment", ""),
-                                    win_loss=body.validated_data.get("win_loss"),
-                                    kickoff_date=body.validated_data.get("kickoff_date"))
+        services.project_transition(
+            project_id=project.pk,
+            name=name,
+            actor=request.user,
+            comment=body.validated_data.get("comment", ""),
+            win_loss=body.validated_data.get("win_loss"),
+            kickoff_date=body.validated_data.get("kickoff_date"),
+        )
         return self._detail(project.pk)
 
     @extend_schema(request=SaveAsTemplateSerializer, responses={201: dict})
@@ -99,8 +106,15 @@ class ProjectViewSet(VisibleModelViewSet):
         body = SaveAsTemplateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         template = template_from_project(project=project, actor=request.user, **body.validated_data)
-        return Response({"id": template.pk, "code": template.code, "name": template.name,
-                         "milestones": template.milestones.count()}, status=201)
+        return Response(
+            {
+                "id": template.pk,
+                "code": template.code,
+                "name": template.name,
+                "milestones": template.milestones.count(),
+            },
+            status=201,
+        )
 
 
 class ProjectNestedMixin:
@@ -117,13 +131,19 @@ class ProjectNestedMixin:
         from django.shortcuts import get_object_or_404
 
         if not hasattr(self, "_project"):
-            self._project = get_object_or_404(visible_to(self.request.user, Project.objects.all()),
-                                              pk=self.kwargs["project_pk"])
+            self._project = get_object_or_404(
+                visible_to(self.request.user, Project.objects.all()), pk=self.kwargs["project_pk"]
+            )
         return self._project
 
 
-class MemberViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-                    viewsets.GenericViewSet):
+class MemberViewSet(
+    ProjectNestedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = MemberSerializer
     pagination_class = None
 
@@ -133,43 +153,60 @@ class MemberViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateMode
         return self.get_project().members.select_related("user")
 
     def perform_create(self, serializer):
-        serializer.instance = services.member_add(actor=self.request.user, project=self.get_project(),
-                                                  **serializer.validated_data)
+        serializer.instance = services.member_add(
+            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.member_remove(actor=self.request.user, member=instance)
 
 
-class ProjectCompetitorViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
-                               mixins.UpdateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectCompetitorViewSet(
+    ProjectNestedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ProjectCompetitorSerializer
     pagination_class = None
 
     queryset = ProjectCompetitor.objects.none()
 
     def project_queryset(self):
-        return ProjectCompetitor.objects.filter(project=self.get_project()).select_related("competitor").prefetch_related(
-            Prefetch("notes", queryset=CompetitorNote.objects.select_related("author")))
+        return (
+            ProjectCompetitor.objects.filter(project=self.get_project())
+            .select_related("competitor")
+            .prefetch_related(Prefetch("notes", queryset=CompetitorNote.objects.select_related("author")))
+        )
 
     def perform_create(self, serializer):
-        serializer.instance = services.competitor_add(actor=self.request.user, project=self.get_project(),
-                                                      **serializer.validated_data)
+        serializer.instance = services.competitor_add(
+            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        serializer.instance = services.competitor_update(actor=self.request.user, entry=serializer.instance,
-                                                         data=serializer.validated_data)
+        serializer.instance = services.competitor_update(
+            actor=self.request.user, entry=serializer.instance, data=serializer.validated_data
+        )
 
     @extend_schema(request=None, responses=ProjectCompetitorSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request: Request, project_pk: str, pk: str) -> Response:
         entry = self.get_object()
-        services.competitor_note_add(actor=request.user, entry=entry, note=str(request.data.get("note", "")),
-                                     stage=str(request.data.get("stage", "")))
+        services.competitor_note_add(
+            actor=request.user,
+            entry=entry,
+            note=str(request.data.get("note", "")),
+            stage=str(request.data.get("stage", "")),
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)
 
 
-class ProjectPartnerViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin,
-                            viewsets.GenericViewSet):
+class ProjectPartnerViewSet(
+    ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ProjectPartnerSerializer
     pagination_class = None
 
@@ -179,8 +216,9 @@ class ProjectPartnerViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.Cr
         return self.get_project().partners.select_related("partner")
 
     def perform_create(self, serializer):
-        serializer.instance = services.partner_add(actor=self.request.user, project=self.get_project(),
-                                                   **serializer.validated_data)
+        serializer.instance = services.partner_add(
+            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+        )
 
 
 class EventViewSet(ProjectNestedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -203,8 +241,9 @@ class ChecklistViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.UpdateM
         return self.get_project().checklist.all()
 
     def perform_update(self, serializer):
-        serializer.instance = services.checklist_set_done(actor=self.request.user, item=serializer.instance,
-                                                          done=bool(serializer.validated_data.get("done")))
+        serializer.instance = services.checklist_set_done(
+            actor=self.request.user, item=serializer.instance, done=bool(serializer.validated_data.get("done"))
+        )
 
 
 class CompetitorCatalogueViewSet(viewsets.ReadOnlyModelViewSet):
