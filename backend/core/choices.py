@@ -2,11 +2,12 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Industry(models.TextChoices):
     GOVERNMENT = "government", _("Government")
-    FINANCE = "finance", _("Finance")
+    FINANCE = "finance", pgettext_lazy("industry", "Finance")
     ENERGY = "energy", _("Energy and utilities")
     TELECOM = "telecom", _("Telecommunications")
     HEALTHCARE = "healthcare", _("Healthcare")

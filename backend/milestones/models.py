@@ -316,7 +316,7 @@ class Alarm(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "object_type", "object_id", "level"], name="uniq_alarm_per_object_kind_level"
+                fields=["object_type", "object_id", "kind", "level"], name="uniq_alarm_per_object_kind_level"
             )
         ]
         verbose_name = _("alarm")

@@ -186,7 +186,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'alarm',
                 'verbose_name_plural': 'alarms',
                 'ordering': ['-raised_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_type', 'object_id', 'level'), name='uniq_alarm_per_object_kind_level')],
+                'constraints': [models.UniqueConstraint(fields=('object_type', 'object_id', 'kind', 'level'), name='uniq_alarm_per_object_kind_level')],
             },
         ),
         migrations.CreateModel(
