@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "workflows.demo",
     "backend.projects.demo",
     "backend.bids.demo",
+    "backend.milestones.demo",
     "backend.knowledge.demo",
 ]
 
