@@ -20,16 +20,25 @@ def _ensure_milestones(per_project: int = 10, seed: int = 7) -> int:
     rng = random.Random(seed)
     # delivery starts for the won benchmark projects (codes BN…), so the scan has implementation to look at
     Project.objects.filter(code__startswith="BN", status="won").update(status="implementation")
-    projects = list(Project.objects.filter(status="implementation").exclude(milestones__isnull=False)
-                    .values_list("pk", "owner_id"))
+    projects = list(
+        Project.objects.filter(status="implementation").exclude(milestones__isnull=False).values_list("pk", "owner_id")
+    )
     today = timezone.localdate()
     rows = []
     for pk, owner_id in projects:
         for order in range(1, per_project + 1):
             end = today + timedelta(days=rng.randint(-40, 20))
-            rows.append(Milestone(project_id=pk, name=f"M{order}", order=order, owner_id=owner_id,
-                                  planned_start=end - timedelta(days=20), planned_end=end,
-                                  status=rng.choice(["planned", "in_progress", "in_progress", "accepted"])))
+            rows.append(
+                Milestone(
+                    project_id=pk,
+                    name=f"M{order}",
+                    order=order,
+                    owner_id=owner_id,
+                    planned_start=end - timedelta(days=20),
+                    planned_end=end,
+                    status=rng.choice(["planned", "in_progress", "in_progress", "accepted"]),
+                )
+            )
     Milestone.objects.bulk_create(rows, batch_size=2000)
     return Milestone.objects.count()
 
@@ -53,8 +62,14 @@ def run(*, reset: bool = True) -> list[tuple[str, str]]:
     return [
         ("database", connection.vendor),
         ("milestones", str(milestones)),
-        ("open overdue milestones", str(Milestone.objects.filter(status__in=["planned", "in_progress"],
-                                                                 planned_end__lt=timezone.localdate()).count())),
+        (
+            "open overdue milestones",
+            str(
+                Milestone.objects.filter(
+                    status__in=["planned", "in_progress"], planned_end__lt=timezone.localdate()
+                ).count()
+            ),
+        ),
         ("alarms raised", str(sum(counts.values()))),
         ("first scan s (goal ≤ 5)", f"{first:.2f}"),
         ("repeat scan s (nothing new)", f"{second:.2f}"),

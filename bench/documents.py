@@ -24,12 +24,25 @@ def _setup(lines: int) -> tuple[Any, Any]:
     user, _ = User.objects.get_or_create(username="bench-docs", defaults={"is_superuser": True})
     name = "基准测试客户 Bench documents customer"
     customer = Customer.objects.filter(name=name).first() or customer_create(actor=user, name=name)
-    project = project_create(actor=user, name=f"报价基准 {lines} lines", customer=customer,
-                             estimated_amount=Decimal("12345678.90"))
-    quotation_create(actor=user, project=project, lines=[
-        {"description": f"设备 Device {i} 型号 XYZ-{i:04d}", "unit": "台", "quantity": 1 + i % 7,
-         "unit_price": Decimal(1000 + i * 37), "unit_cost": Decimal(700 + i * 20), "discount": i % 5,
-         "tax_rate": 13} for i in range(lines)])
+    project = project_create(
+        actor=user, name=f"报价基准 {lines} lines", customer=customer, estimated_amount=Decimal("12345678.90")
+    )
+    quotation_create(
+        actor=user,
+        project=project,
+        lines=[
+            {
+                "description": f"设备 Device {i} 型号 XYZ-{i:04d}",
+                "unit": "台",
+                "quantity": 1 + i % 7,
+                "unit_price": Decimal(1000 + i * 37),
+                "unit_cost": Decimal(700 + i * 20),
+                "discount": i % 5,
+                "tax_rate": 13,
+            }
+            for i in range(lines)
+        ],
+    )
     return user, project
 
 

@@ -1,1 +1,2 @@
-"""Knowledge base: categories, keywords, articles and their links to projects (arrives with search)."""
+"""Knowledge base: categories, keywords, articles (versions, attachments, visibility), promotion from
+project records, and links to projects. Search itself lives in ``backend.search``."""

@@ -44,8 +44,10 @@ class Command(BaseCommand):
         documents.add_argument("--lines", type=int, default=200)
         documents.add_argument("--documents", type=int, default=30)
         sub.add_parser("alarms", help="One full alarm scan over every milestone (generate first).")
-        search = sub.add_parser("search", help="Index a generated corpus and time permission-filtered queries.")
-        search.add_argument("args", nargs=argparse.REMAINDER)
+        search = sub.add_parser("search", help="Search index throughput, latency and size.")
+        from bench.search import add_arguments as add_search_arguments
+
+        add_search_arguments(search)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         self.stdout.write(f"database: {connection.vendor} {connection.settings_dict.get('NAME')}")
@@ -83,9 +85,9 @@ class Command(BaseCommand):
         self.stdout.write(table(run()))
 
     def _search(self, opts: dict[str, Any]) -> None:
-        from bench import search
+        from bench.search import handle
 
-        search.main(opts["args"])
+        handle(opts, write=self.stdout.write)
 
     def _transitions(self, opts: dict[str, Any]) -> None:
         from bench.transitions import report, run

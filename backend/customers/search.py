@@ -1,0 +1,66 @@
+"""What customers contribute to search: name, address, notes, with the visibility terms that mirror
+``backend.customers.visibility.customer_q``: ``u:<user>`` for the owner and every member of a project for
+the customer, ``h:<department>`` for the owner's department (a user holds ``h:`` for every department they
+head and those below). The see-all roles see every customer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.choices import SEE_ALL_ROLES
+from backend.accounts.selectors import headed_department_ids
+from backend.customers.models import Customer
+from backend.search.documents import SearchDocument
+from backend.search.registry import SearchIndex, Watch, register
+
+
+def _member_customer(member: Any) -> list[int]:
+    from backend.projects.models import Project
+
+    return list(Project.objects.filter(pk=member.project_id).values_list("customer_id", flat=True))
+
+
+@register
+class CustomerIndex(SearchIndex):
+    type = "customer"
+    model = Customer
+    label = _("Customers")
+    watches = (
+        Watch("projects.ProjectMember", _member_customer),
+        Watch("projects.Project", lambda p: [p.customer_id]),
+        Watch(
+            "accounts.User",
+            lambda u: Customer.objects.filter(owner=u).values_list("pk", flat=True),
+            fields=frozenset({"department"}),
+        ),
+    )
+
+    def queryset(self):
+        return Customer.objects.select_related("owner").prefetch_related("projects__members")
+
+    def document(self, obj: Customer, context: Any) -> SearchDocument:
+        users = {obj.owner_id}
+        for project in obj.projects.all():
+            users |= {m.user_id for m in project.members.all()}
+        acl = {f"u:{pk}" for pk in users}
+        if obj.owner.department_id:
+            acl.add(f"h:{obj.owner.department_id}")
+        return SearchDocument(
+            type=self.type,
+            pk=obj.pk,
+            title=obj.name,
+            body="\n".join(p for p in [obj.address, obj.notes] if p),
+            url=reverse("customers:detail", args=[obj.pk]),
+            subtitle=obj.address,
+            industry=obj.industry,
+            acl=sorted(acl),
+            date=obj.updated_at,
+        )
+
+    def principals(self, user) -> set[str] | None:
+        if user.has_role(*SEE_ALL_ROLES):
+            return None
+        return {f"u:{user.pk}"} | {f"h:{pk}" for pk in headed_department_ids(user)}

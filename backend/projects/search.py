@@ -1,0 +1,96 @@
+"""What projects contribute to search: code, name, description, customer and competitors, with the
+visibility terms that mirror ``backend.projects.visibility.project_q``: ``u:<user>`` for the owner, each
+member and each approver of the project's reviews; ``h:<department>`` for the project's and the owner's
+department (a user holds ``h:`` for every department they head and those below); ``i:<industry>`` for
+sharing rules (a user holds ``i:`` for the industries their department is opened to). The see-all roles
+see every project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.choices import SEE_ALL_ROLES
+from backend.accounts.selectors import headed_department_ids
+from backend.projects.models import Project, ProjectCompetitor, ProjectMember
+from backend.projects.visibility import _shared_industries
+from backend.search.documents import SearchDocument
+from backend.search.registry import M2MWatch, SearchIndex, Watch, register
+
+
+def _review_step_through():
+    from workflows.models import ReviewStep
+
+    return ReviewStep.approvers.through
+
+
+def _approver_projects(instance: Any, reverse: bool, pk_set: set[int] | None) -> list[int]:
+    from workflows.models import ReviewStep
+
+    if not reverse:
+        return [instance.review.project_id]
+    return list(ReviewStep.objects.filter(pk__in=pk_set or []).values_list("review__project_id", flat=True))
+
+
+@register
+class ProjectIndex(SearchIndex):
+    type = "project"
+    model = Project
+    label = _("Projects")
+    watches = (
+        Watch(ProjectMember, lambda m: [m.project_id]),
+        Watch(ProjectCompetitor, lambda c: [c.project_id]),
+        Watch("customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name"})),
+        Watch(
+            "accounts.User",
+            lambda u: Project.objects.filter(owner=u).values_list("pk", flat=True),
+            fields=frozenset({"department"}),
+        ),
+        M2MWatch(_review_step_through, _approver_projects),
+    )
+
+    def queryset(self):
+        return Project.objects.select_related("customer", "owner").prefetch_related(
+            "members", "competitors__competitor", "reviews__steps__approvers"
+        )
+
+    def document(self, obj: Project, context: Any) -> SearchDocument:
+        competitors = list(obj.competitors.all())
+        body = "\n".join(
+            part
+            for part in [
+                obj.description,
+                obj.customer.name,
+                *(c.competitor.name for c in competitors),
+                *(c.solution for c in competitors),
+            ]
+            if part
+        )
+        users = {obj.owner_id} | {m.user_id for m in obj.members.all()}
+        for review in obj.reviews.all():
+            for step in review.steps.all():
+                users |= {u.pk for u in step.approvers.all()}
+        acl = {f"u:{pk}" for pk in users} | {f"i:{obj.industry}"}
+        acl |= {f"h:{pk}" for pk in (obj.department_id, obj.owner.department_id) if pk}
+        return SearchDocument(
+            type=self.type,
+            pk=obj.pk,
+            title=f"{obj.code} {obj.name}",
+            body=body,
+            keywords_text=obj.customer.name,
+            url=reverse("projects:detail", args=[obj.pk]),
+            subtitle=obj.customer.name,
+            industry=obj.industry,
+            acl=sorted(acl),
+            date=obj.updated_at,
+        )
+
+    def principals(self, user) -> set[str] | None:
+        if user.has_role(*SEE_ALL_ROLES):
+            return None
+        terms = {f"u:{user.pk}"}
+        terms |= {f"h:{pk}" for pk in headed_department_ids(user)}
+        terms |= {f"i:{industry}" for industry in _shared_industries(user)}
+        return terms
