@@ -154,3 +154,38 @@ def test_delivery_lists_do_not_grow(kicked_off, client_for, count_queries, endpo
             upload(client, milestone, name="more.pdf", data=PDF_BYTES)
     many = count_queries(request)
     assert few == many
+
+
+def test_budget_expenses_and_cut_losses(org, client_for):
+    from backend.projects import services
+    from tests.factories import CustomerFactory
+
+    project = services.project_create(
+        actor=org["bidmgr"],
+        name="Cut losses",
+        customer=CustomerFactory(owner=org["bidmgr"]),
+        estimated_amount=1_000_000,
+        probability=20,
+    )
+    client = client_for(org["bidmgr"])
+    base = f"/api/v1/projects/{project.pk}"
+    assert (
+        client.post(
+            f"{base}/budget-lines/", {"category": "presales", "planned_amount": "20000"}, format="json"
+        ).status_code
+        == 201
+    )
+    bad = client.post(
+        f"{base}/expenses/", {"category": "presales", "amount": "-5", "spent_on": "2026-11-01"}, format="json"
+    )
+    assert bad.status_code == 400
+    # expected margin 1,000,000 × 20% × 20% = 40,000; 30% of it is 12,000
+    assert (
+        client.post(
+            f"{base}/expenses/", {"category": "presales", "amount": "15000", "spent_on": "2026-11-01"}, format="json"
+        ).status_code
+        == 201
+    )
+    summary = client.get(f"{base}/expenses/summary/").json()
+    assert summary["cut_losses"]["raised"] == "True" and summary["cut_losses"]["threshold"] == "12000.00"
+    assert client_for(org["outsider"]).get(f"{base}/expenses/").status_code == 404

@@ -8,8 +8,10 @@ from backend.accounts.models import User
 from backend.customers.api.serializers import UserRefSerializer
 from backend.customers.models import Customer
 from backend.projects.models import (
+    BudgetLine,
     Competitor,
     CompetitorNote,
+    Expense,
     Partner,
     Project,
     ProjectCompetitor,
@@ -183,3 +185,18 @@ class CompetitorCatalogueSerializer(serializers.ModelSerializer):
 class SaveAsTemplateSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "category", "description", "planned_amount"]
+
+
+class ExpenseSerializer(serializers.ModelSerializer):
+    budget_line = serializers.PrimaryKeyRelatedField(queryset=BudgetLine.objects.all(), required=False, allow_null=True)
+    author = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Expense
+        fields = ["id", "category", "amount", "spent_on", "description", "budget_line", "author"]

@@ -13,5 +13,7 @@ nested.register("competitors", views.ProjectCompetitorViewSet, basename="project
 nested.register("partners", views.ProjectPartnerViewSet, basename="project-partner")
 nested.register("events", views.EventViewSet, basename="project-event")
 nested.register("checklist", views.ChecklistViewSet, basename="project-checklist")
+nested.register("budget-lines", views.BudgetLineViewSet, basename="project-budget-line")
+nested.register("expenses", views.ExpenseViewSet, basename="project-expense")
 
 urlpatterns = [*router.urls, path("projects/<int:project_pk>/", include(nested.urls))]

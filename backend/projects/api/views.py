@@ -16,9 +16,11 @@ from backend.core.permissions import visible_to
 from backend.customers.models import Customer
 from backend.projects import selectors, services
 from backend.projects.api.serializers import (
+    BudgetLineSerializer,
     ChecklistItemSerializer,
     CompetitorCatalogueSerializer,
     EventSerializer,
+    ExpenseSerializer,
     MemberSerializer,
     ProjectCompetitorSerializer,
     ProjectDetailSerializer,
@@ -29,8 +31,10 @@ from backend.projects.api.serializers import (
 )
 from backend.projects.filtersets import ProjectFilterSet
 from backend.projects.models import (
+    BudgetLine,
     Competitor,
     CompetitorNote,
+    Expense,
     Project,
     ProjectCompetitor,
     ProjectEvent,
@@ -252,3 +256,45 @@ class CompetitorCatalogueViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompetitorCatalogueSerializer
     queryset = Competitor.objects.all()
     search_fields = ["name"]
+
+
+class BudgetLineViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Planned cost by category."""
+
+    serializer_class = BudgetLineSerializer
+    pagination_class = None
+    queryset = BudgetLine.objects.none()
+
+    def project_queryset(self):
+        return self.get_project().budget_lines.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.budget_line_add(
+            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+        )
+
+
+class ExpenseViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Actual cost; presales expenses feed the cut-losses signal."""
+
+    serializer_class = ExpenseSerializer
+    queryset = Expense.objects.none()
+
+    def project_queryset(self):
+        return self.get_project().expenses.select_related("author")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.expense_add(
+            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+        )
+
+    @extend_schema(responses={200: dict})
+    @action(detail=False, methods=["get"])
+    def summary(self, request: Request, project_pk: str) -> Response:
+        """Budget against actual, margin and the cut-losses signal."""
+        from backend.milestones.selectors import project_financials
+
+        data = project_financials(project=self.get_project())
+        return Response(
+            {k: (str(v) if not isinstance(v, dict) else {kk: str(vv) for kk, vv in v.items()}) for k, v in data.items()}
+        )
