@@ -73,7 +73,7 @@ def start_worker(name: str, log: Path) -> subprocess.Popen:
     )
 
 
-def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tmp_path):
+def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tmp_path, monkeypatch):
     from celery import Celery
 
     first = kicked_off["project"].milestones.order_by("order").first()
@@ -84,36 +84,43 @@ def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tm
     alarm = Alarm.objects.get(kind="milestone_overdue", object_id=first.pk, level=1)
     assert alarm.delivered_at is None
 
+    # Celery prefers the CELERY_BROKER_URL environment variable over the broker given here (in CI it names the
+    # suite's own broker, whose worker must not take this task).
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     sender = Celery("sicrm-test-sender", broker=REDIS_URL)
-    victim_log = tmp_path / "victim.log"
-    with transaction.atomic():
-        # Hold the alarm's row (PostgreSQL) / the write lock (SQLite): the worker blocks inside the task.
-        Alarm.objects.select_for_update().get(pk=alarm.pk)
-        victim = start_worker("victim", victim_log)
-        sender.send_task("backend.milestones.tasks.deliver_alarm", args=[alarm.pk])
-        wait_until(
-            lambda: "received" in victim_log.read_text(),
-            timeout=60,
-            message=f"the victim worker never received the task:\n{victim_log.read_text()[-2000:]}",
-        )
-        time.sleep(1.0)  # it is now inside alarm_deliver, waiting for the lock
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=10)
-    assert victim.returncode == -signal.SIGKILL
-    alarm.refresh_from_db()
-    assert alarm.delivered_at is None, "the killed worker must not have delivered anything"
-
-    rescuer_log = tmp_path / "rescuer.log"
-    rescuer = start_worker("rescuer", rescuer_log)
+    assert sender.conf.broker_url == REDIS_URL
+    victim_log, rescuer_log = tmp_path / "victim.log", tmp_path / "rescuer.log"
+    workers: list[subprocess.Popen] = []
     try:
+        with transaction.atomic():
+            # Hold the alarm's row (PostgreSQL) / the write lock (SQLite): the worker blocks inside the task.
+            Alarm.objects.select_for_update().get(pk=alarm.pk)
+            victim = start_worker("victim", victim_log)
+            workers.append(victim)
+            sender.send_task("backend.milestones.tasks.deliver_alarm", args=[alarm.pk])
+            try:
+                wait_until(lambda: "received" in victim_log.read_text(), timeout=60)
+            except AssertionError:
+                pytest.fail(f"the victim worker never received the task:\n{victim_log.read_text()[-2000:]}")
+            time.sleep(1.0)  # it is now inside alarm_deliver, waiting for the lock
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait(timeout=10)
+        assert victim.returncode == -signal.SIGKILL
+        alarm.refresh_from_db()
+        assert alarm.delivered_at is None, "the killed worker must not have delivered anything"
+
+        rescuer = start_worker("rescuer", rescuer_log)
+        workers.append(rescuer)
         try:
             wait_until(lambda: Alarm.objects.get(pk=alarm.pk).delivered_at is not None, timeout=90)
         except AssertionError:
             pytest.fail(f"the redelivered task never ran:\n{rescuer_log.read_text()[-3000:]}")
         time.sleep(4)  # give a duplicate delivery every chance to show up
     finally:
-        rescuer.terminate()
-        rescuer.wait(timeout=30)
+        for worker in workers:  # never leave a worker behind to consume another run's tasks
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(timeout=30)
     notes = Notification.objects.filter(kind="alarm_milestone_overdue")
     assert notes.count() == 1 and notes.get().recipient == kicked_off["pm"]
     assert "deliver_alarm" in rescuer_log.read_text()
