@@ -211,6 +211,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        "polling_interval": env.float("BROKER_POLLING_INTERVAL", default=0.2),
     }
 else:
     # Unacknowledged (acks_late) tasks of a worker that died are redelivered after this many seconds.

@@ -21,5 +21,9 @@ DEMO_MODULES = [
 
 @transaction.atomic
 def demo_load(*, password: str = "demo", log: Callable[[str], None] = print) -> None:
-    for module_name in DEMO_MODULES:
-        import_module(module_name).load(password=password, log=log)
+    from backend.search.queue import suspended
+
+    # No index task per demo row: the knowledge demo rebuilds the whole search index once at the end.
+    with suspended():
+        for module_name in DEMO_MODULES:
+            import_module(module_name).load(password=password, log=log)

@@ -14,8 +14,10 @@ This module must not build documents or touch the index: the task reads the comm
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.apps import apps
@@ -52,11 +54,24 @@ def send(keys: Iterable[str]) -> None:
         index_documents.delay(ordered[start : start + CHUNK])
 
 
+_suspended: contextvars.ContextVar[bool] = contextvars.ContextVar("search_indexing_suspended", default=False)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Queue no index work inside this block: for bulk loads (the demo) that rebuild the index afterwards."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
 def enqueue(keys: Iterable[str]) -> None:
     """Index ``keys`` once the current transaction commits (at once outside a transaction). Consecutive
     changes at one savepoint level share a batch, so a service call normally sends one task."""
     wanted = set(keys)
-    if not wanted:
+    if not wanted or _suspended.get():
         return
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
