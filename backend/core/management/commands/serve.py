@@ -110,7 +110,7 @@ class Command(BaseCommand):
     def _stop_all(self, children: dict[str, subprocess.Popen]) -> None:
         for child in children.values():
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                child.terminate()  # the leader only: gunicorn and Celery shut their own workers down cleanly
         deadline = time.monotonic() + 15
         for name, child in children.items():
             try:
