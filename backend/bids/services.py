@@ -7,15 +7,18 @@ here sets the quotation's status.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.bids.choices import Outcome, QuotationStatus
 from backend.bids.models import (
@@ -25,10 +28,11 @@ from backend.bids.models import (
     Quotation,
     QuotationLine,
     Tender,
+    TenderAttachment,
     WinLossReason,
     WinLossRecord,
 )
-from backend.core.errors import Conflict, ValidationFailed
+from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
 from backend.core.services import model_update
 from backend.projects.models import Competitor, Project
 from backend.projects.services import require_edit
@@ -222,6 +226,67 @@ def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, 
             copy = ProjectAttachment(project=project, name=attachment.name, uploaded_by=actor)
             copy.file.save(attachment.name, ContentFile(handle.read()), save=True)
     return project
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+TENDER_EDITOR_ROLES = (Role.BID_MANAGER, Role.DIRECTOR, Role.ADMIN)
+
+
+# --- tender permission, attachments, deletion ----------------------------------------------------------------
+
+
+def tender_can_edit(*, user: User, tender: Tender) -> bool:
+    """The owner, bid managers, directors and administrators may change a tender."""
+    return bool(user.is_authenticated and (tender.owner_id == user.pk or user.has_role(*TENDER_EDITOR_ROLES)))
+
+
+def tender_require_edit(*, user: User, tender: Tender | None = None) -> None:
+    allowed = user.has_role(*TENDER_EDITOR_ROLES) if tender is None else tender_can_edit(user=user, tender=tender)
+    if not allowed:
+        raise PermissionDenied(_("Only bid managers, directors and the tender's owner may change tenders."))
+
+
+def _safe_filename(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip() or "attachment"
+    stem, ext = os.path.splitext(base)
+    return f"{stem[:60]}{ext[:10]}"
+
+
+@transaction.atomic
+def tender_attachment_add(*, actor: User, tender: Tender, file: UploadedFile, name: str = "") -> TenderAttachment:
+    """Attach a file (the notice, the tender documents) to a tender."""
+    tender_require_edit(user=actor, tender=tender)
+    if file.size is not None and file.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed(
+            _("The file is %(size)s MB; attachments may be at most %(max)d MB.")
+            % {"size": f"{file.size / 1024 / 1024:.1f}", "max": MAX_ATTACHMENT_BYTES // 1024 // 1024},
+            fields={"file": [_("too large")]},
+        )
+    if not file.size:
+        raise ValidationFailed(_("The file is empty."), fields={"file": [_("empty")]})
+    filename = _safe_filename(file.name or "")
+    attachment = TenderAttachment(tender=tender, name=(name or filename).strip()[:200])
+    attachment.file.save(filename, file, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def tender_delete(*, actor: User, tender: Tender) -> None:
+    """Delete a tender that no project was opened from (its attachments' files go after commit)."""
+    tender_require_edit(user=actor, tender=tender)
+    if tender.projects.exists():
+        raise Conflict(
+            _("Projects were opened from tender %(number)s; it cannot be deleted.") % {"number": tender.number}
+        )
+    files = [a.file for a in tender.attachments.all() if a.file]
+    tender.delete()
+
+    def remove_files() -> None:
+        for stored in files:
+            stored.storage.delete(stored.name)
+
+    transaction.on_commit(remove_files)
 
 
 # --- bids ----------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
-from backend.bids import tender_import
+from backend.bids import services, tender_import
 from backend.bids.models import Tender
 from backend.core.choices import Industry, Region
 from backend.core.permissions import visible_to
@@ -84,12 +84,12 @@ class TenderAttachmentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > tender_import.MAX_ATTACHMENT_BYTES:
+        if upload.size > services.MAX_ATTACHMENT_BYTES:
             raise forms.ValidationError(
                 _("The file is %(size)s MB; attachments may be at most %(max)d MB.")
                 % {
                     "size": f"{upload.size / 1024 / 1024:.1f}",
-                    "max": tender_import.MAX_ATTACHMENT_BYTES // 1024 // 1024,
+                    "max": services.MAX_ATTACHMENT_BYTES // 1024 // 1024,
                 }
             )
         return upload

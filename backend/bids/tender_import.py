@@ -20,23 +20,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.bids import services
-from backend.bids.models import Tender, TenderAttachment
+from backend.bids.models import Tender
 from backend.core.choices import Industry, Region
-from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
+from backend.core.errors import ValidationFailed
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-TENDER_EDITOR_ROLES = (Role.BID_MANAGER, Role.DIRECTOR, Role.ADMIN)
 HEADER_SCAN_ROWS = 5  # a title row or two above the header (common in exported sheets) is skipped
 MAX_BLANK_RUN = 1000  # this many blank rows in a row end the data (sheets formatted down to row 1,048,576)
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse one that would expand beyond this
@@ -115,63 +111,6 @@ class ImportResult:
     @property
     def count(self) -> int:
         return len(self.created)
-
-
-# --- permission and single-tender writes ----------------------------------------------------------------
-
-
-def tender_can_edit(*, user: User, tender: Tender) -> bool:
-    """The owner, bid managers, directors and administrators may change a tender."""
-    return bool(user.is_authenticated and (tender.owner_id == user.pk or user.has_role(*TENDER_EDITOR_ROLES)))
-
-
-def tender_require_edit(*, user: User, tender: Tender | None = None) -> None:
-    allowed = user.has_role(*TENDER_EDITOR_ROLES) if tender is None else tender_can_edit(user=user, tender=tender)
-    if not allowed:
-        raise PermissionDenied(_("Only bid managers, directors and the tender's owner may change tenders."))
-
-
-def _safe_filename(name: str) -> str:
-    base = os.path.basename((name or "").replace("\\", "/")).strip() or "attachment"
-    stem, ext = os.path.splitext(base)
-    return f"{stem[:60]}{ext[:10]}"
-
-
-@transaction.atomic
-def tender_attachment_add(*, actor: User, tender: Tender, file: UploadedFile, name: str = "") -> TenderAttachment:
-    """Attach a file (the notice, the tender documents) to a tender."""
-    tender_require_edit(user=actor, tender=tender)
-    if file.size is not None and file.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed(
-            _("The file is %(size)s MB; attachments may be at most %(max)d MB.")
-            % {"size": f"{file.size / 1024 / 1024:.1f}", "max": MAX_ATTACHMENT_BYTES // 1024 // 1024},
-            fields={"file": [_("too large")]},
-        )
-    if not file.size:
-        raise ValidationFailed(_("The file is empty."), fields={"file": [_("empty")]})
-    filename = _safe_filename(file.name or "")
-    attachment = TenderAttachment(tender=tender, name=(name or filename).strip()[:200])
-    attachment.file.save(filename, file, save=False)
-    attachment.save()
-    return attachment
-
-
-@transaction.atomic
-def tender_delete(*, actor: User, tender: Tender) -> None:
-    """Delete a tender that no project was opened from (its attachments' files go after commit)."""
-    tender_require_edit(user=actor, tender=tender)
-    if tender.projects.exists():
-        raise Conflict(
-            _("Projects were opened from tender %(number)s; it cannot be deleted.") % {"number": tender.number}
-        )
-    files = [a.file for a in tender.attachments.all() if a.file]
-    tender.delete()
-
-    def remove_files() -> None:
-        for stored in files:
-            stored.storage.delete(stored.name)
-
-    transaction.on_commit(remove_files)
 
 
 # --- import ---------------------------------------------------------------------------------------------
@@ -527,7 +466,7 @@ def tenders_import(*, actor: User, filename: str, content: bytes) -> ImportResul
     "line N: problem" (line numbers as the file shows them, header = line 1) and nothing is written.
     Otherwise every tender is created through ``services.tender_create`` in one transaction.
     """
-    tender_require_edit(user=actor)
+    services.tender_require_edit(user=actor)
     if len(content) > MAX_FILE_BYTES:
         raise _fail(
             _("The file is larger than %(max)d MB; split it into smaller files.")

@@ -39,9 +39,9 @@ def _tender_or_404(request: HttpRequest, pk: int) -> Tender:
 
 def _require_edit(request: HttpRequest, tender: Tender | None = None) -> None:
     if tender is None:
-        allowed = request.user.has_role(*tender_import.TENDER_EDITOR_ROLES)
+        allowed = request.user.has_role(*services.TENDER_EDITOR_ROLES)
     else:
-        allowed = tender_import.tender_can_edit(user=request.user, tender=tender)
+        allowed = services.tender_can_edit(user=request.user, tender=tender)
     if not allowed:
         raise PermissionDenied(_("Only bid managers, directors and the tender's owner may change tenders."))
 
@@ -70,7 +70,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "now": now,
         "soon": now + timedelta(days=SOON_DAYS),
-        "can_create": request.user.has_role(*tender_import.TENDER_EDITOR_ROLES),
+        "can_create": request.user.has_role(*services.TENDER_EDITOR_ROLES),
     }
     if request.headers.get("HX-Request"):
         return render(request, "bids/tender_table.html", context)
@@ -92,11 +92,11 @@ def _render_detail(request: HttpRequest, tender: Tender, *, status: int = 200, *
     projects = visible_to(request.user, Project.objects.filter(tender=tender).select_related("customer", "owner"))
     context = {
         "tender": tender,
-        "can_edit": tender_import.tender_can_edit(user=request.user, tender=tender),
+        "can_edit": services.tender_can_edit(user=request.user, tender=tender),
         "attachments": list(tender.attachments.all()),
         "projects": list(projects.order_by("-pk")),
         "attachment_form": TenderAttachmentForm(prefix="attachment"),
-        "max_attachment_mb": tender_import.MAX_ATTACHMENT_BYTES // 1024 // 1024,
+        "max_attachment_mb": services.MAX_ATTACHMENT_BYTES // 1024 // 1024,
         "now": now,
         **forms,
     }
@@ -146,7 +146,7 @@ def tender_delete(request: HttpRequest, pk: int) -> HttpResponse:
     tender = _tender_or_404(request, pk)
     _require_edit(request, tender)
     try:
-        tender_import.tender_delete(actor=request.user, tender=tender)
+        services.tender_delete(actor=request.user, tender=tender)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("tenders:detail", pk=tender.pk)
@@ -159,7 +159,7 @@ def tender_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def tender_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     tender = _tender_or_404(request, pk)
     _require_edit(request, tender)
-    limit = tender_import.MAX_ATTACHMENT_BYTES
+    limit = services.MAX_ATTACHMENT_BYTES
     if _body_too_large(request, limit):
         form = TenderAttachmentForm(data={}, files={}, prefix="attachment")
         form.is_valid()
@@ -170,7 +170,7 @@ def tender_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = TenderAttachmentForm(request.POST, request.FILES, prefix="attachment")
     if form.is_valid():
         try:
-            attachment = tender_import.tender_attachment_add(
+            attachment = services.tender_attachment_add(
                 actor=request.user, tender=tender, file=form.cleaned_data["file"], name=form.cleaned_data["name"]
             )
         except (ApplicationError, ValidationError) as exc:

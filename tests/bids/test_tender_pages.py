@@ -185,11 +185,11 @@ def test_attachment_upload_download_and_size_limit(browser, bidmgr, monkeypatch)
     download = browser.get(reverse("tenders:attachment", args=[attachment.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
     assert "招标文件.pdf" in browser.get(reverse("tenders:detail", args=[tender.pk])).content.decode()
-    monkeypatch.setattr(tender_import, "MAX_ATTACHMENT_BYTES", 100)
+    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 100)
     big = SimpleUploadedFile("big.pdf", PDF)
     response = browser.post(reverse("tenders:attachment-add", args=[tender.pk]), {"attachment-file": big})
     assert response.status_code == 400 and "attachments may be at most" in response.content.decode()
-    monkeypatch.setattr(tender_import, "MAX_ATTACHMENT_BYTES", 10)
+    monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 10)
     huge = SimpleUploadedFile("huge.pdf", PDF * 100)  # refused from its length, before the body is read
     response = browser.post(reverse("tenders:attachment-add", args=[tender.pk]), {"attachment-file": huge})
     assert response.status_code == 400 and "Attachments may be at most" in response.content.decode()

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backend.accounts.choices import Role
 from backend.bids import selectors, services
 from backend.bids.api.serializers import (
     BidSerializer,
@@ -25,11 +23,8 @@ from backend.bids.api.serializers import (
 )
 from backend.bids.models import BidOpeningEntry, ContractTerms, QuotationLine, Tender
 from backend.core.api.viewsets import VisibleModelViewSet, VisibleQuerysetMixin
-from backend.core.errors import PermissionDenied
 from backend.projects.api.serializers import ProjectDetailSerializer
 from backend.projects.selectors import project_list_visible
-
-TENDER_EDITORS = (Role.BID_MANAGER, Role.DIRECTOR, Role.ADMIN)
 
 
 class TenderViewSet(VisibleModelViewSet):
@@ -42,9 +37,7 @@ class TenderViewSet(VisibleModelViewSet):
         return Tender.objects.select_related("owner", "routing_rule").prefetch_related("attachments")
 
     def _require_editor(self, tender: Tender | None = None) -> None:
-        user = self.request.user
-        if not (user.has_role(*TENDER_EDITORS) or (tender is not None and tender.owner_id == user.pk)):
-            raise PermissionDenied(_("Only bid managers, directors and the tender's owner may change tenders."))
+        services.tender_require_edit(user=self.request.user, tender=tender)
 
     def perform_create(self, serializer) -> None:
         self._require_editor()
