@@ -27,7 +27,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy backend workflows reports
+	$(BIN)/mypy backend workflows reports bench
 
 ## make messages: refresh the zh_Hans catalogue from the code and compile it (needs GNU gettext)
 messages: install

@@ -4,50 +4,28 @@ query per kind and level), so its time grows with the alarms raised, not with a 
 
 from __future__ import annotations
 
-import random
 import time
-from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
 
 
-def _ensure_milestones(per_project: int = 10, seed: int = 7) -> int:
-    """Give every generated implementation project milestones spread around today (bulk, in SQL batches)."""
-    from backend.milestones.models import Milestone
+def _milestones() -> int:
+    """Milestones of the generated data set (``sicrm bench generate`` writes them for every delivered deal)."""
     from backend.projects.models import Project
 
-    rng = random.Random(seed)
-    # delivery starts for the won benchmark projects (codes BN…), so the scan has implementation to look at
-    Project.objects.filter(code__startswith="BN", status="won").update(status="implementation")
-    projects = list(
-        Project.objects.filter(status="implementation").exclude(milestones__isnull=False).values_list("pk", "owner_id")
-    )
-    today = timezone.localdate()
-    rows = []
-    for pk, owner_id in projects:
-        for order in range(1, per_project + 1):
-            end = today + timedelta(days=rng.randint(-40, 20))
-            rows.append(
-                Milestone(
-                    project_id=pk,
-                    name=f"M{order}",
-                    order=order,
-                    owner_id=owner_id,
-                    planned_start=end - timedelta(days=20),
-                    planned_end=end,
-                    status=rng.choice(["planned", "in_progress", "in_progress", "accepted"]),
-                )
-            )
-    Milestone.objects.bulk_create(rows, batch_size=2000)
-    return Milestone.objects.count()
+    Milestone = Project._meta.get_field("milestones").related_model
+    count = Milestone.objects.count()
+    if not count:
+        raise RuntimeError("No milestones: run `sicrm bench generate --size M` (or L) first.")
+    return count
 
 
 def run(*, reset: bool = True) -> list[tuple[str, str]]:
     from backend.milestones.alarms import alarms_raise
     from backend.milestones.models import Alarm, Milestone
 
-    milestones = _ensure_milestones()
+    milestones = _milestones()
     if reset:
         Alarm.objects.all().delete()
     if connection.vendor == "postgresql":

@@ -6,6 +6,7 @@ seen, not silently passed over.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -28,8 +29,19 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 
 
+def require(available: object, reason: str) -> None:
+    """A test's outside part (a browser, a service, a tool) must be there: without it the test skips on a
+    developer's machine and fails under CI, where nothing may be missing."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"missing under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    # the safety net for any other skip (a marker, a library's own): under CI it is reported as a failure
     outcome = yield
     report = outcome.get_result()
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
@@ -90,9 +102,15 @@ def client_for() -> Callable[[object], APIClient]:
 
 @pytest.fixture
 def count_queries() -> Callable[[Callable[[], object]], int]:
+    """How many queries ``fn`` runs. When ``fn`` returns a response it must be a 200: a redirect to the login
+    page, a 404 or a refusal runs few queries whatever the data, and would make any count look flat."""
+
     def run(fn: Callable[[], object]) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            fn()
+            result = fn()
+        status = getattr(result, "status_code", None)
+        if status is not None:
+            assert status == 200, f"counted queries of a {status} answer ({result.get('Location', '')})"  # type: ignore[attr-defined]
         return len(ctx.captured_queries)
 
     return run
@@ -185,6 +203,22 @@ def real_worker(celery_worker_process, transactional_db) -> Iterator[subprocess.
     app.conf.task_always_eager = False
     yield celery_worker_process
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    _wait_for_idle_worker(app)
+
+
+def _wait_for_idle_worker(app, timeout: float = 20) -> None:
+    """Let tasks still running finish before the test's tables are flushed: a task holding a lock while the
+    flush truncates is a deadlock (seen on PostgreSQL)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            inspector = app.control.inspect(timeout=1.0)
+            busy = [*(inspector.active() or {}).values(), *(inspector.reserved() or {}).values()]
+        except Exception:  # a broker that cannot answer: nothing to wait for
+            return
+        if not any(busy):
+            return
+        time.sleep(0.2)
 
 
 def wait_until(predicate: Callable[[], object], *, timeout: float = 20, message: str = "") -> object:
@@ -213,6 +247,31 @@ def reasons(db):
     from backend.bids.reasons import reasons_ensure
 
     return reasons_ensure()
+
+
+_DEMO_ARCHIVE: list[Path] = []
+
+
+@pytest.fixture
+def demo_data(settings, tmp_path, tmp_path_factory, templates, reasons) -> None:
+    """The demo installation (`sicrm demo`: rows, generated files, search index). The session's first user runs
+    the command and keeps it as a backup archive; later users restore that archive (flush, load every table
+    with its keys, files, reindex; checked table by table against the archive's checksums): the same data as
+    the command gives, in a fraction of its time. Tests of the command itself still run the command."""
+    from django.core.management import call_command
+
+    from backend.core import backup
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    if not _DEMO_ARCHIVE:
+        call_command("demo", verbosity=0, stdout=io.StringIO())
+        archive = tmp_path_factory.mktemp("demo") / "demo.tar.gz"
+        backup.backup_write(path=archive)
+        _DEMO_ARCHIVE.append(archive)
+        return
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    report = backup.restore_read(path=_DEMO_ARCHIVE[0])
+    assert not report.mismatches, report.mismatches
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowsConfig(AppConfig):
+    """The gate engine (reviews, steps, approvals), process templates and routing rules. It never learns what a
+    project state is: the apps that own a gate register its outcome handler in their ``ready()`` (checked at
+    start-up). Must not import projects or any app above it."""
+
     name = "workflows"
     label = "workflows"
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        from workflows import visibility  # noqa: F401  (registers the visibility rules)
+        from workflows import checks, permissions  # noqa: F401  (the start-up check; the review action rules)

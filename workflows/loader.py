@@ -7,6 +7,7 @@ and nothing from that file is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,17 @@ from workflows.models import (
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
-def _stages() -> set[str]:
-    from backend.projects.choices import Status
+# The project states a template's stages may name. ``backend.projects`` supplies them in its ``ready()``
+# (``stage_names_from``): the workflows app sits below projects and does not import it.
+_stage_names: list[Callable[[], Iterable[str]]] = []
 
-    return set(Status.values)
+
+def stage_names_from(provider: Callable[[], Iterable[str]]) -> None:
+    _stage_names[:] = [provider]
+
+
+def _stages() -> set[str]:
+    return {str(name) for provider in _stage_names for name in provider()}
 
 
 def _problem(path: Path, message: str) -> ValidationFailed:

@@ -9,6 +9,8 @@ when the review opens, with the approvers of each step fixed then, and every dec
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -184,6 +186,9 @@ class ReviewStep(models.Model):
     approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("approvers"), related_name="+")
     groups = models.JSONField(_("approver groups"), default=dict, help_text=_("group name → user ids"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    if TYPE_CHECKING:  # set by workflows.views._render_review for the review page
+        waiting_on: list[Any]
 
     class Meta:
         ordering = ["review_id", "order"]

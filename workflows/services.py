@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,19 +26,28 @@ from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
 from backend.core.notifications import notify
 from workflows.choices import Decision, ReviewStatus, StepMode, StepStatus
 from workflows.models import Approval, Gate, GateStep, ProcessTemplate, Review, ReviewStep, RoutingRule
+from workflows.signals import review_opened
 
 OutcomeHandler = Callable[..., None]
 _outcome_handlers: dict[str, OutcomeHandler] = {}
 
 
 def gate_outcome(kind: str) -> Callable[[OutcomeHandler], OutcomeHandler]:
-    """Register what happens when a review of gate ``kind`` ends: ``handler(review=, decision=, actor=, comment=)``."""
+    """Register what happens when a review of gate ``kind`` ends: ``handler(review=, decision=, actor=, comment=)``.
+
+    Call it from the owning app's ``AppConfig.ready()``; a gate kind without a handler fails the start-up check
+    (``workflows.checks``)."""
 
     def register(handler: OutcomeHandler) -> OutcomeHandler:
         _outcome_handlers[kind] = handler
         return handler
 
     return register
+
+
+def outcome_handler_kinds() -> set[str]:
+    """The gate kinds that have an outcome handler."""
+    return set(_outcome_handlers)
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -54,7 +64,7 @@ def condition_holds(condition: dict[str, Any], values: dict[str, Any]) -> bool:
     if not condition:
         return True
     field, op, expected = condition.get("field"), condition.get("op", "eq"), condition.get("value")
-    actual = values.get(field)
+    actual = values.get(field) if field is not None else None
     if actual is None or op not in _OPS:
         return False
     try:
@@ -80,19 +90,43 @@ def gate_for(*, template: ProcessTemplate | None, kind: str) -> Gate:
     return gate
 
 
-def _step_groups(step: GateStep, project: Any) -> dict[str, list[int]]:
+def segregates_duties(gate: Gate) -> bool:
+    """Whether the submitter of a review of ``gate`` is kept from deciding it (on unless the gate's options
+    say ``segregate_duties: false``)."""
+    return gate.options.get("segregate_duties", True) is not False
+
+
+def _step_groups(step: GateStep, project: Any, *, excluded: User | None = None) -> dict[str, list[int]]:
+    """Each approver group of ``step`` for ``project``; ``excluded`` (the submitter, when the gate segregates
+    duties) is in none of them: the department head is then the nearest head above who is somebody else."""
     groups: dict[str, list[int]] = {}
+    skip = excluded.pk if excluded is not None else None
     if step.department_head:
         department = project.department or getattr(project.owner, "department", None)
-        heads = [h for h in department_heads_up(department=department) if h.is_active]
+        heads = [h for h in department_heads_up(department=department) if h.is_active and h.pk != skip]
         groups["department_head"] = [heads[0].pk] if heads else []
     for role in step.roles:
-        groups[f"role:{role}"] = list(users_with_role(role=role).values_list("pk", flat=True))
+        groups[f"role:{role}"] = list(users_with_role(role=role).exclude(pk=skip).values_list("pk", flat=True))
     for role in step.project_roles:
         groups[f"project:{role}"] = list(
-            project.members.filter(role=role, user__is_active=True).values_list("user_id", flat=True)
+            project.members.filter(role=role, user__is_active=True).exclude(user=skip).values_list("user_id", flat=True)
         )
     return groups
+
+
+def _next_level_up(submitter: User) -> list[int]:
+    """Who decides a step whose only eligible approver submitted the review: the nearest department head
+    above the submitter, else the sales directors (never the submitter)."""
+    from backend.accounts.choices import Role
+
+    heads = [
+        h
+        for h in department_heads_up(department=getattr(submitter, "department", None))
+        if h.is_active and h.pk != submitter.pk
+    ]
+    if heads:
+        return [heads[0].pk]
+    return list(users_with_role(role=Role.DIRECTOR).exclude(pk=submitter.pk).values_list("pk", flat=True))
 
 
 def _activate(step: ReviewStep, project: Any, gate: Gate) -> None:
@@ -124,9 +158,18 @@ def review_open(
         gate=gate, project=project, quotation=quotation, amount=amount, submitted_by=actor, comment=comment
     )
     first: ReviewStep | None = None
+    excluded = actor if segregates_duties(gate) else None
     for gate_step in gate.steps.all():
         applies = condition_holds(gate_step.condition, values)
-        groups = _step_groups(gate_step, project) if applies else {}
+        groups = _step_groups(gate_step, project, excluded=excluded) if applies else {}
+        if excluded is not None:
+            # a group left empty only because the submitter may not decide goes one level up
+            everyone = _step_groups(gate_step, project)
+            emptied = [name for name, ids in groups.items() if not ids and everyone.get(name)]
+            if emptied and (gate_step.mode == StepMode.ALL or not any(groups.values())):
+                up = _next_level_up(excluded)
+                for name in emptied:
+                    groups[name] = up
         empty = [name for name, ids in groups.items() if not ids]
         if applies and (len(empty) == len(groups) or (gate_step.mode == StepMode.ALL and empty)):
             raise Conflict(
@@ -150,6 +193,7 @@ def review_open(
     if first is None:
         raise Conflict(_("%(gate)s has no step that applies.") % {"gate": gate.name}, code="gate_without_steps")
     _activate(first, project, gate)
+    review_opened.send(sender=Review, review=review)
     return review
 
 
@@ -178,6 +222,8 @@ def review_decide(*, review_id: int, actor: User, decision: str, comment: str = 
     step = review.steps.filter(status=StepStatus.ACTIVE).first()
     if step is None:  # pragma: no cover - a pending review always has an active step
         raise Conflict(_("This review has no step waiting for a decision."))
+    if review.submitted_by_id == actor.pk and segregates_duties(review.gate):
+        raise PermissionDenied(_("You submitted this review; somebody else must decide it."), code="own_review")
     if not step.approvers.filter(pk=actor.pk).exists():
         raise PermissionDenied(_("You are not an approver of step '%(step)s' of this review.") % {"step": step.name})
     if step.approvals.filter(approver=actor).exists():
@@ -212,8 +258,9 @@ def review_decide(*, review_id: int, actor: User, decision: str, comment: str = 
         outcome = ReviewStatus.REJECTED if decision == Decision.REJECT else ReviewStatus.RETURNED
 
     handler = _outcome_handlers.get(review.gate.kind)
-    if handler is not None:
-        handler(review=review, decision=decision, actor=actor, comment=comment, step=step, final=outcome is not None)
+    if handler is None:  # the start-up check (workflows.checks) makes this unreachable
+        raise ImproperlyConfigured(f"Gate kind {review.gate.kind!r} has no outcome handler.")
+    handler(review=review, decision=decision, actor=actor, comment=comment, step=step, final=outcome is not None)
     if outcome is not None:
         review.status, review.decided_at = outcome, now
         review.save(update_fields=["status", "decided_at", "updated_at"])
@@ -221,7 +268,7 @@ def review_decide(*, review_id: int, actor: User, decision: str, comment: str = 
         notify(
             recipients=[review.submitted_by_id, review.project.owner_id],
             kind="review_completed",
-            params={"project": review.project, "gate": review.gate.name, "status": review.get_status_display()},
+            params={"project": review.project, "gate": review.gate.name, "status": ReviewStatus(review.status).label},
             url=f"/projects/{review.project_id}/",
         )
     else:

@@ -8,19 +8,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from backend.core.errors import ApplicationError
-from backend.core.forms import add_service_error
+from backend.accounts.http import AuthenticatedRequest
+from backend.core.permissions import can
+from backend.core.refusals import refused
 from workflows.choices import Decision, ReviewStatus, StepStatus
 from workflows.forms import DecisionForm
 from workflows.models import Review
+from workflows.panels import panels_for
 from workflows.selectors import review_inbox, review_list_visible
 from workflows.services import review_decide
 
@@ -28,7 +28,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     tab = "all" if request.GET.get("tab") == "all" else "inbox"
     waiting = review_inbox(user=user).order_by("created_at", "pk")
@@ -53,23 +53,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "workflows/inbox.html", context)
 
 
-def _review_or_404(request: HttpRequest, pk: int) -> Review:
+def _review_or_404(request: AuthenticatedRequest, pk: int) -> Review:
     try:
         return review_list_visible(user=request.user).get(pk=pk)
     except Review.DoesNotExist:
         raise Http404 from None
 
 
-def _render_review(request: HttpRequest, review: Review, *, form: DecisionForm | None = None, status: int = 200):
+def _render_review(
+    request: AuthenticatedRequest, review: Review, *, form: DecisionForm | None = None, status: int = 200
+) -> HttpResponse:
     user = request.user
     steps = list(review.steps.all())
     active = next((s for s in steps if s.status == StepStatus.ACTIVE), None)
-    can_decide = (
-        review.status == ReviewStatus.PENDING
-        and active is not None
-        and any(a.pk == user.pk for a in active.approvers.all())
-        and not any(a.approver_id == user.pk for a in active.approvals.all())
-    )
+    can_decide = can(user, "decide", review)
     for step in steps:
         decided = {a.approver_id for a in step.approvals.all()}
         step.waiting_on = [a for a in step.approvers.all() if a.pk not in decided] if step is active else []
@@ -81,36 +78,30 @@ def _render_review(request: HttpRequest, review: Review, *, form: DecisionForm |
         "can_decide": can_decide,
         "form": form or DecisionForm(),
         "decisions": Decision.choices,
+        "panels": panels_for(review=review, user=user),
     }
     return render(request, "workflows/detail.html", context, status=status)
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_review(request, _review_or_404(request, pk))
 
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     review = _review_or_404(request, pk)
     form = DecisionForm(request.POST)
     status = 400
     if form.is_valid():
-        try:
+        with refused(request, form=form) as refusal:
             review = review_decide(
                 review_id=review.pk,
                 actor=request.user,
                 decision=form.cleaned_data["decision"],
                 comment=form.cleaned_data["comment"],
             )
-        except (ApplicationError, ValidationError) as exc:
-            status = getattr(exc, "status_code", 400)
-            add_service_error(form, exc)
-        except (ConcurrentTransition, TransitionNotAllowed):
-            status = 409
-            form.add_error(None, _("The project changed while you decided; reload the review and try again."))
-        else:
             label = Decision(form.cleaned_data["decision"]).label
             if review.status == ReviewStatus.PENDING:
                 text = _("Your decision (%(decision)s) is recorded.") % {"decision": label}
@@ -121,6 +112,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             messages.success(request, text)
             return redirect("reviews:detail", pk=review.pk)
+        status = refusal.status
     else:
         messages.error(request, _("Choose approve, reject or return."))
     return _render_review(request, _review_or_404(request, pk), form=form, status=status)

@@ -39,7 +39,7 @@ def department_heads_up(*, department: Department | None) -> list[User]:
     seen: set[int] = set()
     while department is not None and department.pk not in seen:
         seen.add(department.pk)
-        if department.head_id and department.head not in heads:
+        if department.head is not None and department.head not in heads:
             heads.append(department.head)
         department = department.parent
     return heads

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from backend.accounts.choices import Role
 from backend.accounts.models import Department, User
@@ -33,4 +35,14 @@ def user_set_roles(*, user: User, roles: list[str]) -> User:
     groups = [Group.objects.get_or_create(name=r)[0] for r in roles]
     user.groups.set(groups)
     user.__dict__.pop("_roles", None)
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Save the language ``user`` reads sicrm in (pages, notifications, e-mails and documents)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationFailed(_("Unknown language: %(code)s.") % {"code": language}, fields={"language": []})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user

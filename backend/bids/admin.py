@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from backend.bids.models import Bid, ContractTerms, Quotation, QuotationLine, Tender, WinLossReason, WinLossRecord
-
-
-@admin.register(Tender)
-class TenderAdmin(admin.ModelAdmin):
-    list_display = ("number", "title", "buyer", "budget", "bid_deadline", "owner")
-    search_fields = ("number", "title", "buyer")
+from backend.bids.models import Bid, ContractTerms, Quotation, QuotationLine, WinLossReason, WinLossRecord
 
 
 @admin.register(Bid)

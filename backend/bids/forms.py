@@ -5,12 +5,13 @@ ranges, who may change what), so a refused input is reported in the service's wo
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from backend.bids.models import Bid, ContractTerms
+from backend.bids.models import Bid, ContractTerms, WinLossReason
+from backend.projects.models import Competitor
 
 US = "us"
 
@@ -55,10 +56,11 @@ class OpeningEntryForm(forms.Form):
 
     def __init__(self, *args: Any, bidders: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["bidder"].choices = [("", "—"), *bidders]
+        cast(forms.ChoiceField, self.fields["bidder"]).choices = [("", "—"), *bidders]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("price") is not None and not data.get("bidder"):
             self.add_error("bidder", _("Choose the bidder of this price."))
         return data
@@ -72,7 +74,11 @@ class BaseOpeningFormSet(forms.BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.cleaned_data.get("price") is not None]
 
 
-OpeningFormSet = forms.formset_factory(OpeningEntryForm, formset=BaseOpeningFormSet, extra=2, max_num=50)
+# formset_factory is typed as returning the base BaseFormSet; it returns a subclass of ``formset``.
+OpeningFormSet = cast(
+    type[BaseOpeningFormSet],
+    forms.formset_factory(OpeningEntryForm, formset=BaseOpeningFormSet, extra=2, max_num=50),
+)
 
 
 def bidder_choices(competitors: list[Any]) -> list[tuple[str, str]]:
@@ -107,15 +113,18 @@ class BaseLineFormSet(forms.BaseFormSet):
         for form in self.forms:
             if not form.has_changed() and form.empty_permitted:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]  # not in the stubs
                 continue
             rows.append({k: v for k, v in form.cleaned_data.items() if k != "DELETE"})
         return rows
 
 
-QuotationLineFormSet = forms.formset_factory(QuotationLineForm, formset=BaseLineFormSet, extra=4, max_num=200)
-QuotationLineEditFormSet = forms.formset_factory(
-    QuotationLineForm, formset=BaseLineFormSet, extra=2, max_num=200, can_delete=True
+QuotationLineFormSet = cast(
+    type[BaseLineFormSet], forms.formset_factory(QuotationLineForm, formset=BaseLineFormSet, extra=4, max_num=200)
+)
+QuotationLineEditFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(QuotationLineForm, formset=BaseLineFormSet, extra=2, max_num=200, can_delete=True),
 )
 
 
@@ -137,3 +146,63 @@ class ContractTermsForm(forms.ModelForm):
 
     def validate_unique(self) -> None:
         """One set of terms per project: the service replaces it."""
+
+
+class WinLossFields:
+    """The win/loss record on the project's transition form (lose, abandon, submit_contract_review); registered
+    with ``backend.projects.forms.transition_form_extra`` in ``BidsConfig.ready()``."""
+
+    def extend(self, form: Any, project: Any) -> None:
+        if not form.with_win_loss:
+            return
+        reasons = WinLossReason.objects.filter(is_active=True)
+        existing = getattr(project, "win_loss", None) if form.name == "submit_contract_review" else None
+        # submit_contract_review accepts a win record made beforehand; lose/abandon always need one.
+        optional = existing is not None and existing.outcome == "won"
+        form.fields["primary_reason"] = forms.ModelChoiceField(
+            label=_("Primary reason"), queryset=reasons, to_field_name="code", required=not optional
+        )
+        form.fields["secondary_reasons"] = forms.ModelMultipleChoiceField(
+            label=_("Secondary reasons"),
+            queryset=reasons,
+            to_field_name="code",
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        form.fields["winning_competitor"] = forms.ModelChoiceField(
+            label=_("Winning competitor"), queryset=Competitor.objects.all(), required=False
+        )
+        form.fields["winning_price"] = forms.DecimalField(
+            label=_("Winning price"), max_digits=16, decimal_places=2, min_value=0, required=False
+        )
+        form.fields["our_price"] = forms.DecimalField(
+            label=_("Our price"), max_digits=16, decimal_places=2, min_value=0, required=False
+        )
+        form.fields["lessons"] = forms.CharField(
+            label=_("Lessons learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        )
+        if existing is not None and optional and not form.is_bound:
+            form.initial.update(
+                {
+                    "primary_reason": existing.primary_reason.code,
+                    "winning_competitor": existing.winning_competitor_id,
+                    "winning_price": existing.winning_price,
+                    "our_price": existing.our_price,
+                    "lessons": existing.lessons,
+                }
+            )
+
+    def service_kwargs(self, form: Any) -> dict[str, Any]:
+        data = form.cleaned_data
+        if not (form.with_win_loss and data.get("primary_reason") is not None):
+            return {}
+        return {
+            "win_loss": {
+                "primary_reason": data["primary_reason"].code,
+                "secondary_reasons": [r.code for r in data.get("secondary_reasons") or []],
+                "winning_competitor": data.get("winning_competitor"),
+                "winning_price": data.get("winning_price"),
+                "our_price": data.get("our_price"),
+                "lessons": data.get("lessons", ""),
+            }
+        }

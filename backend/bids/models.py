@@ -1,4 +1,4 @@
-"""Tenders, bids, quotations, contract terms and win/loss records."""
+"""Bids, quotations, contract terms and win/loss records."""
 
 from __future__ import annotations
 
@@ -8,73 +8,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from backend.bids.choices import BidResult, Outcome, QuotationStatus
-from backend.core.choices import Industry, Region
 from backend.core.models import TimeStampedModel
+from backend.core.uploads import UploadField
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
-
-
-class Tender(TimeStampedModel):
-    """A tender notice (招标公告) as published by the buyer."""
-
-    number = models.CharField(_("tender number"), max_length=100, unique=True)
-    title = models.CharField(_("title"), max_length=300)
-    buyer = models.CharField(_("buyer"), max_length=200)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("customer"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="tenders",
-    )
-    budget = models.DecimalField(_("budget"), max_digits=16, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
-    region = models.CharField(_("region"), max_length=30, choices=Region.choices, blank=True)
-    publish_date = models.DateField(_("publish date"), null=True, blank=True)
-    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
-    bid_deadline = models.DateTimeField(_("bid deadline"), null=True, blank=True)
-    opening_date = models.DateTimeField(_("opening date"), null=True, blank=True)
-    qualification_requirements = models.TextField(_("qualification requirements"), blank=True)
-    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="tenders"
-    )
-    routing_rule = models.ForeignKey(
-        "workflows.RoutingRule",
-        verbose_name=_("assigned by rule"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="tenders",
-    )
-
-    class Meta:
-        ordering = ["-publish_date", "-pk"]
-        verbose_name = _("tender")
-        verbose_name_plural = _("tenders")
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.title}"
-
-
-class TenderAttachment(models.Model):
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="tenders/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["tender_id", "pk"]
-        verbose_name = _("tender attachment")
-        verbose_name_plural = _("tender attachments")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Bid(TimeStampedModel):
@@ -86,7 +26,7 @@ class Bid(TimeStampedModel):
     bond_amount = models.DecimalField(_("bid bond"), max_digits=16, decimal_places=2, null=True, blank=True)
     bond_paid_on = models.DateField(_("bond paid on"), null=True, blank=True)
     bond_refunded_on = models.DateField(_("bond refunded on"), null=True, blank=True)
-    proposal = models.FileField(_("proposal document"), upload_to="bids/%Y/%m/", blank=True)
+    proposal = UploadField(_("proposal document"), upload_to="bids/%Y/%m/", blank=True)
     our_price = models.DecimalField(_("our price"), max_digits=16, decimal_places=2, null=True, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=BidResult.choices, default=BidResult.PENDING)
     notes = models.TextField(_("notes"), blank=True)
@@ -149,6 +89,8 @@ class Quotation(TimeStampedModel):
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
+
     class Meta:
         ordering = ["project_id", "-version"]
         constraints = [models.UniqueConstraint(fields=["project", "version"], name="uniq_quotation_version")]
@@ -176,6 +118,8 @@ class QuotationLine(models.Model):
     discount = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2, default=0, validators=PERCENT)
     tax_rate = models.DecimalField(_("tax rate (%)"), max_digits=5, decimal_places=2, default=13, validators=PERCENT)
 
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
+
     class Meta:
         ordering = ["quotation_id", "position", "pk"]
         verbose_name = _("quotation line")
@@ -194,6 +138,8 @@ class ContractTerms(TimeStampedModel):
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     penalties = models.TextField(_("penalties"), blank=True)
     warranty_months = models.PositiveSmallIntegerField(_("warranty (months)"), default=12)
+
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
 
     class Meta:
         verbose_name = _("contract terms")

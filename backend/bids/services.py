@@ -1,4 +1,4 @@
-"""Writes for tenders, bids, quotations, contract terms and win/loss records.
+"""Writes for bids, quotations, contract terms and win/loss records.
 
 Quotation totals and margin are computed in SQL (``selectors.quotation_totals``); submitting a quotation
 whose margin is under the template's threshold opens the quotation-margin gate, whose outcome handler
@@ -7,18 +7,15 @@ here sets the quotation's status.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from backend.accounts.choices import Role
 from backend.accounts.models import User
 from backend.bids.choices import Outcome, QuotationStatus
 from backend.bids.models import (
@@ -27,17 +24,16 @@ from backend.bids.models import (
     ContractTerms,
     Quotation,
     QuotationLine,
-    Tender,
-    TenderAttachment,
     WinLossReason,
     WinLossRecord,
 )
-from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
+from backend.core import bounds
+from backend.core.errors import Conflict, ValidationFailed
 from backend.core.services import model_update
 from backend.projects.models import Competitor, Project
 from backend.projects.services import require_edit
 from workflows.choices import Decision
-from workflows.services import gate_for, gate_outcome, review_open
+from workflows.services import gate_for, review_open
 
 WIN_LOSS_FIELDS = ("primary_reason", "secondary_reasons", "winning_competitor", "winning_price", "our_price", "lessons")
 
@@ -97,196 +93,6 @@ def win_loss_create(*, actor: User, project: Project, outcome: str, **data: Any)
     """Record a win/loss analysis ahead of the transition (``/api/v1/win-loss/``)."""
     require_edit(project, actor)
     return win_loss_save(project=project, actor=actor, outcome=outcome, data=data)
-
-
-# --- tenders -------------------------------------------------------------------------------------------
-
-TENDER_FIELDS = (
-    "number",
-    "title",
-    "buyer",
-    "customer",
-    "budget",
-    "currency",
-    "industry",
-    "region",
-    "publish_date",
-    "registration_deadline",
-    "bid_deadline",
-    "opening_date",
-    "qualification_requirements",
-    "source_url",
-    "notes",
-)
-
-
-@transaction.atomic
-def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> Tender:
-    """Register a tender; a routing rule may assign its owner. Duplicate numbers are refused."""
-    from workflows.services import routing_match
-
-    number = (fields.get("number") or "").strip()
-    fields["number"] = number
-    existing = Tender.objects.filter(number=number).first() if number else None
-    if existing:
-        raise ValidationFailed(
-            _("Tender number %(number)s is already registered: %(title)s.")
-            % {"number": number, "title": existing.title},
-            fields={"number": [_("duplicate")]},
-            code="duplicate_tender",
-            extra={"existing_tender": existing.pk},
-        )
-    rule = routing_match(
-        target="tender",
-        values={
-            "industry": fields.get("industry"),
-            "region": fields.get("region"),
-            "source": "tender",
-            "amount": fields.get("budget"),
-        },
-    )
-    if owner is None:
-        owner = (rule.assign_owner if rule and rule.assign_owner else None) or actor
-    tender = Tender(owner=owner, routing_rule=rule, **{k: v for k, v in fields.items() if k in TENDER_FIELDS})
-    tender.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            tender.save()
-    except IntegrityError:
-        raise ValidationFailed(
-            _("Tender number %(number)s is already registered.") % {"number": number},
-            fields={"number": [_("duplicate")]},
-            code="duplicate_tender",
-        ) from None
-    if owner != actor:
-        from backend.core.notifications import notify
-
-        notify(recipients=[owner], kind="tender_assigned", params={"tender": tender}, url=f"/tenders/{tender.pk}/")
-    return tender
-
-
-@transaction.atomic
-def tender_update(*, actor: User, tender: Tender, data: dict[str, Any]) -> Tender:
-    if "number" in data and data["number"] != tender.number and Tender.objects.filter(number=data["number"]).exists():
-        raise ValidationFailed(
-            _("Tender number %(number)s is already registered.") % {"number": data["number"]},
-            fields={"number": [_("duplicate")]},
-            code="duplicate_tender",
-        )
-    tender, _changed = model_update(instance=tender, data=data, fields=TENDER_FIELDS)
-    return tender
-
-
-@transaction.atomic
-def tender_create_project(*, actor: User, tender: Tender, customer: Any = None, name: str = "") -> Project:
-    """Open a project from a tender: buyer, budget, deadlines and attachments carry over."""
-    from django.core.files.base import ContentFile
-
-    from backend.customers.models import Customer
-    from backend.customers.services import customer_create
-    from backend.projects.services import project_create
-
-    if customer is None:
-        customer = tender.customer
-    if customer is None:
-        from backend.customers.identity import normalize_name
-
-        customer = Customer.objects.filter(name_key=normalize_name(tender.buyer)).first() or customer_create(
-            actor=actor, name=tender.buyer, industry=tender.industry, region=tender.region
-        )
-    if tender.customer_id is None:
-        tender.customer = customer
-        tender.save(update_fields=["customer", "updated_at"])
-    deadlines = [
-        (_("Registration deadline"), tender.registration_deadline),
-        (_("Bid deadline"), tender.bid_deadline),
-        (_("Opening"), tender.opening_date),
-    ]
-    description = "\n".join(
-        [tender.title, *(f"{label}: {timezone.localtime(value):%Y-%m-%d %H:%M}" for label, value in deadlines if value)]
-        + ([tender.qualification_requirements] if tender.qualification_requirements else [])
-    )
-    project = project_create(
-        actor=actor,
-        name=name or tender.title,
-        customer=customer,
-        owner=tender.owner,
-        source="tender",
-        industry=tender.industry,
-        region=tender.region,
-        estimated_amount=tender.budget or Decimal(0),
-        expected_close_date=timezone.localdate(tender.opening_date) if tender.opening_date else None,
-        description=description,
-        tender=tender,
-    )
-    from backend.projects.models import ProjectAttachment
-
-    for attachment in tender.attachments.all():
-        with attachment.file.open("rb") as handle:
-            copy = ProjectAttachment(project=project, name=attachment.name, uploaded_by=actor)
-            copy.file.save(attachment.name, ContentFile(handle.read()), save=True)
-    return project
-
-
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-TENDER_EDITOR_ROLES = (Role.BID_MANAGER, Role.DIRECTOR, Role.ADMIN)
-
-
-# --- tender permission, attachments, deletion ----------------------------------------------------------------
-
-
-def tender_can_edit(*, user: User, tender: Tender) -> bool:
-    """The owner, bid managers, directors and administrators may change a tender."""
-    return bool(user.is_authenticated and (tender.owner_id == user.pk or user.has_role(*TENDER_EDITOR_ROLES)))
-
-
-def tender_require_edit(*, user: User, tender: Tender | None = None) -> None:
-    allowed = user.has_role(*TENDER_EDITOR_ROLES) if tender is None else tender_can_edit(user=user, tender=tender)
-    if not allowed:
-        raise PermissionDenied(_("Only bid managers, directors and the tender's owner may change tenders."))
-
-
-def _safe_filename(name: str) -> str:
-    base = os.path.basename((name or "").replace("\\", "/")).strip() or "attachment"
-    stem, ext = os.path.splitext(base)
-    return f"{stem[:60]}{ext[:10]}"
-
-
-@transaction.atomic
-def tender_attachment_add(*, actor: User, tender: Tender, file: UploadedFile, name: str = "") -> TenderAttachment:
-    """Attach a file (the notice, the tender documents) to a tender."""
-    tender_require_edit(user=actor, tender=tender)
-    if file.size is not None and file.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed(
-            _("The file is %(size)s MB; attachments may be at most %(max)d MB.")
-            % {"size": f"{file.size / 1024 / 1024:.1f}", "max": MAX_ATTACHMENT_BYTES // 1024 // 1024},
-            fields={"file": [_("too large")]},
-        )
-    if not file.size:
-        raise ValidationFailed(_("The file is empty."), fields={"file": [_("empty")]})
-    filename = _safe_filename(file.name or "")
-    attachment = TenderAttachment(tender=tender, name=(name or filename).strip()[:200])
-    attachment.file.save(filename, file, save=False)
-    attachment.save()
-    return attachment
-
-
-@transaction.atomic
-def tender_delete(*, actor: User, tender: Tender) -> None:
-    """Delete a tender that no project was opened from (its attachments' files go after commit)."""
-    tender_require_edit(user=actor, tender=tender)
-    if tender.projects.exists():
-        raise Conflict(
-            _("Projects were opened from tender %(number)s; it cannot be deleted.") % {"number": tender.number}
-        )
-    files = [a.file for a in tender.attachments.all() if a.file]
-    tender.delete()
-
-    def remove_files() -> None:
-        for stored in files:
-            stored.storage.delete(stored.name)
-
-    transaction.on_commit(remove_files)
 
 
 # --- bids ----------------------------------------------------------------------------------------------
@@ -370,6 +176,7 @@ def bid_opening_record(*, actor: User, bid: Bid, entries: list[dict[str, Any]]) 
     if any(r.rank is None for r in rows):
         for rank, row in enumerate(sorted(rows, key=lambda r: r.price), start=1):
             row.rank = row.rank or rank
+    bounds.check_many(rows)
     bid.opening.all().delete()
     created = BidOpeningEntry.objects.bulk_create(rows)
     ours = next((r for r in rows if r.is_us), None)
@@ -402,7 +209,28 @@ def _lines(quotation: Quotation, lines: list[dict[str, Any]]) -> list[QuotationL
                     fields={f"lines[{position - 1}].{k}": v for k, v in exc.message_dict.items()},
                 ) from exc
             raise
+        bounds.check(row)
+        gross = row.quantity * row.unit_price * (100 + row.tax_rate) / 100
+        if max(gross, row.quantity * row.unit_cost) > bounds.MAX_AMOUNT:
+            raise ValidationFailed(
+                _("Line %(n)d: quantity × price comes to more than %(max)s.")
+                % {"n": position, "max": bounds.MAX_AMOUNT},
+                fields={f"lines[{position - 1}].quantity": [_("total too large")]},
+                code="out_of_range",
+            )
         rows.append(row)
+    if len(rows) > bounds.MAX_ITEMS:
+        raise ValidationFailed(
+            _("A quotation may have at most %(max)d lines.") % {"max": bounds.MAX_ITEMS},
+            fields={"lines": [_("too many")]},
+        )
+    total = sum((r.quantity * max(r.unit_price, r.unit_cost) * (100 + r.tax_rate) / 100 for r in rows), Decimal(0))
+    if total > bounds.MAX_AMOUNT:
+        raise ValidationFailed(
+            _("The quotation comes to more than %(max)s.") % {"max": bounds.MAX_AMOUNT},
+            fields={"lines": [_("total too large")]},
+            code="out_of_range",
+        )
     return rows
 
 
@@ -436,7 +264,7 @@ def quotation_create(
     quotation.save()
     for row in rows:
         row.quotation = quotation
-    QuotationLine.objects.bulk_create(rows)
+    bulk_create_with_history(rows, QuotationLine, default_user=actor)
     return quotation
 
 
@@ -453,14 +281,14 @@ def quotation_replace_lines(*, actor: User, quotation: Quotation, lines: list[di
     if not rows:
         raise ValidationFailed(_("A quotation needs at least one line."), fields={"lines": [_("required")]})
     quotation.lines.all().delete()
-    QuotationLine.objects.bulk_create(rows)
+    bulk_create_with_history(rows, QuotationLine, default_user=actor)
     return quotation
 
 
 @transaction.atomic
 def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") -> Quotation:
     """Approve at once when the margin meets the threshold; otherwise open the margin gate."""
-    from backend.bids.selectors import quotation_totals
+    from backend.bids.selectors import margin_threshold, quotation_totals
 
     require_edit(quotation.project, actor)
     quotation = Quotation.objects.select_for_update().select_related("project").get(pk=quotation.pk)
@@ -471,7 +299,7 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
         )
     totals = quotation_totals(quotation_id=quotation.pk)
     gate = gate_for(template=quotation.project.process_template, kind="quotation_margin")
-    threshold = Decimal(str(gate.options.get("margin_below", 15)))
+    threshold = margin_threshold(gate)
     if totals["margin_pct"] is not None and totals["margin_pct"] >= threshold:
         quotation.status = QuotationStatus.APPROVED
     else:
@@ -488,16 +316,18 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
     return quotation
 
 
-@gate_outcome("quotation_margin")
 def _quotation_decided(*, review: Any, decision: str, final: bool, **_: Any) -> None:
     if not final:
         return
-    status = {
+    statuses: dict[str, QuotationStatus] = {
         Decision.APPROVE: QuotationStatus.APPROVED,
         Decision.REJECT: QuotationStatus.REJECTED,
         Decision.RETURN: QuotationStatus.DRAFT,
-    }[decision]
-    Quotation.objects.filter(pk=review.quotation_id).update(status=status)
+    }
+    status = statuses[decision]
+    quotation = Quotation.objects.get(pk=review.quotation_id)
+    quotation.status = status
+    quotation.save(update_fields=["status", "updated_at"])
 
 
 # --- contract terms ------------------------------------------------------------------------------------

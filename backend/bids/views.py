@@ -2,21 +2,19 @@
 
 ``project_bids_context(request, project)`` builds everything ``bids/_project_bids_tab.html`` needs in a fixed
 number of queries (prefetches and SQL annotations; nothing grows with bids, quotations or lines). Each POST
-view loads the project through ``visible_to`` (404 when invisible), lets a service decide, turns a refusal into
-a message and redirects back to the tab. No business rule lives here.
+view loads the project through ``visible_to`` (404 when invisible), lets a service decide, shows a refusal
+as a message (``backend.core.refusals``) and redirects back to the tab. No business rule lives here.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import BooleanField, Case, CharField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -24,7 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from backend.bids import services
+from backend.accounts.http import AuthenticatedRequest
+from backend.bids import selectors, services
 from backend.bids.choices import QuotationStatus
 from backend.bids.forms import (
     US,
@@ -38,76 +37,14 @@ from backend.bids.forms import (
     QuotationSubmitForm,
     bidder_choices,
 )
-from backend.bids.models import Bid, BidOpeningEntry, ContractTerms, Quotation, WinLossRecord
-from backend.bids.selectors import quotation_lines_with_amounts, quotation_totals, with_totals
-from backend.core.errors import ApplicationError, Conflict
-from backend.core.forms import add_service_error
-from backend.core.permissions import visible_to
-from backend.projects.models import Competitor, Project, can_edit
-from workflows.models import Review
-from workflows.services import gate_for
-
-DEFAULT_MARGIN_THRESHOLD = Decimal(15)  # the service's default when the gate names none
-
+from backend.bids.models import Bid, Quotation
+from backend.bids.selectors import quotation_totals
+from backend.core.permissions import can
+from backend.core.refusals import refused
+from backend.projects.models import Competitor, Project
+from backend.projects.pages import project_or_404
 
 # --- reads for the tab -------------------------------------------------------------------------------------
-
-
-def margin_threshold(project: Project) -> Decimal:
-    """The margin (%) under which a quotation of ``project`` needs the quotation-margin gate."""
-    try:
-        gate = gate_for(template=project.process_template, kind="quotation_margin")
-    except Conflict:
-        return DEFAULT_MARGIN_THRESHOLD
-    return Decimal(str(gate.options.get("margin_below", DEFAULT_MARGIN_THRESHOLD)))
-
-
-def _bids(project: Project) -> QuerySet[Bid]:
-    """The project's rounds with ``bond_status`` (none / due / paid / refunded) and the opening ranked."""
-    opening = BidOpeningEntry.objects.select_related("competitor").order_by(
-        F("rank").asc(nulls_last=True), "price", "pk"
-    )
-    return (
-        Bid.objects.filter(project=project)
-        .annotate(
-            bond_status=Case(
-                When(bond_refunded_on__isnull=False, then=Value("refunded")),
-                When(bond_paid_on__isnull=False, then=Value("paid")),
-                When(bond_amount__gt=0, then=Value("due")),
-                default=Value("none"),
-                output_field=CharField(),
-            )
-        )
-        .prefetch_related(Prefetch("opening", queryset=opening))
-        .order_by("round")
-    )
-
-
-def _quotations(project: Project, threshold: Decimal) -> QuerySet[Quotation]:
-    """Versions, newest first, with totals and margin from SQL, ``margin_ok`` and their latest review."""
-    latest_review = Review.objects.filter(quotation=OuterRef("pk")).order_by("-created_at", "-pk")
-    return (
-        with_totals(Quotation.objects.filter(project=project).select_related("created_by"))
-        .annotate(
-            margin_ok=Case(
-                When(margin_pct__gte=Value(threshold), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-            review_id=Subquery(latest_review.values("pk")[:1]),
-            review_status=Subquery(latest_review.values("status")[:1]),
-        )
-        .order_by("-version")
-    )
-
-
-def _competitors(project: Project) -> list[Competitor]:
-    """Bidders that can be chosen: the project's competitors and any already in one of its opening records."""
-    return list(
-        Competitor.objects.filter(Q(projects__project=project) | Q(openings__bid__project=project))
-        .distinct()
-        .order_by("name")
-    )
 
 
 def _opening_initial(bid: Bid, competitors: list[Competitor]) -> list[dict[str, Any]]:
@@ -117,7 +54,7 @@ def _opening_initial(bid: Bid, competitors: list[Competitor]) -> list[dict[str, 
     return [{"bidder": US}, *({"bidder": str(c.pk)} for c in competitors)]
 
 
-def project_bids_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+def project_bids_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
     """Everything ``bids/_project_bids_tab.html`` needs; ``project`` must already be visible to the user.
 
     Keys: ``project``, ``can_edit``, ``margin_threshold``, ``bid_rows`` (dicts of ``bid`` with ``bond_status``
@@ -126,19 +63,14 @@ def project_bids_context(request: HttpRequest, project: Project) -> dict[str, An
     ``latest_quotation``, ``latest_lines`` (annotated with net, cost, tax), ``contract_terms``, ``win_loss``,
     and the forms ``bid_form``, ``quotation_form``, ``line_formset``, ``edit_line_formset``, ``terms_form``.
     """
-    editable = can_edit(project, request.user)
-    threshold = margin_threshold(project)
-    bids = list(_bids(project))
-    quotations = list(_quotations(project, threshold))
+    editable = can(request.user, "change", project)
+    threshold = selectors.margin_threshold_for(project=project)
+    bids = list(selectors.project_bids(project=project))
+    quotations = list(selectors.project_quotations(project=project, threshold=threshold))
     latest = quotations[0] if quotations else None
-    latest_lines = list(quotation_lines_with_amounts(quotation=latest)) if latest else []
-    terms = ContractTerms.objects.filter(project=project).first()
-    win_loss = (
-        WinLossRecord.objects.filter(project=project)
-        .select_related("primary_reason", "winning_competitor", "recorded_by")
-        .prefetch_related("secondary_reasons")
-        .first()
-    )
+    latest_lines = list(selectors.quotation_lines_with_amounts(quotation=latest)) if latest else []
+    terms = selectors.project_contract_terms(project=project)
+    win_loss = selectors.project_win_loss(project=project)
     context: dict[str, Any] = {
         "project": project,
         "can_edit": editable,
@@ -153,7 +85,7 @@ def project_bids_context(request: HttpRequest, project: Project) -> dict[str, An
     }
     if not editable:
         return context
-    competitors = _competitors(project)
+    competitors = selectors.project_bidders(project=project)
     bidders = bidder_choices(competitors)
     for row in context["bid_rows"]:
         bid = row["bid"]
@@ -178,15 +110,11 @@ def project_bids_context(request: HttpRequest, project: Project) -> dict[str, An
     return context
 
 
-def _project_or_404(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(visible_to(request.user, Project.objects.all()), pk=pk)
-
-
 @login_required
 @require_GET
-def project_bids(request: HttpRequest, pk: int) -> HttpResponse:
+def project_bids(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The tab on a page of its own (``/bids/project/<pk>/``); its forms come back here."""
-    project = _project_or_404(request, pk)
+    project = project_or_404(request, pk)
     context = {**project_bids_context(request, project), "bids_next": request.path}
     return render(request, "bids/project_bids.html", context)
 
@@ -194,7 +122,7 @@ def project_bids(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reporting ---------------------------------------------------------------------------------------------
 
 
-def _back(request: HttpRequest, project: Project) -> HttpResponse:
+def _back(request: AuthenticatedRequest, project: Project) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -203,7 +131,7 @@ def _back(request: HttpRequest, project: Project) -> HttpResponse:
     return redirect(reverse("projects:detail", args=[project.pk]) + "?tab=bids")
 
 
-def _form_messages(form: forms.Form, *, line: int | None = None) -> list[str]:
+def _form_messages(form: forms.BaseForm, *, line: int | None = None) -> list[str]:
     texts = []
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields and field != NON_FIELD_ERRORS else ""
@@ -220,21 +148,8 @@ def _formset_messages(formset: forms.BaseFormSet) -> list[str]:
     return texts
 
 
-def _refused(request: HttpRequest, heading: str, texts: list[str]) -> None:
+def _refused(request: AuthenticatedRequest, heading: str, texts: list[str]) -> None:
     messages.error(request, f"{heading} {' '.join(texts)}".strip())
-
-
-def _service_refused(
-    request: HttpRequest, heading: str, exc: ApplicationError | ValidationError, form: forms.Form | None = None
-) -> None:
-    if form is not None:
-        add_service_error(form, exc)
-        texts = _form_messages(form)
-    elif isinstance(exc, ValidationError):
-        texts = list(exc.messages)
-    else:
-        texts = [exc.message]
-    _refused(request, heading, texts)
 
 
 # --- bids --------------------------------------------------------------------------------------------------
@@ -242,26 +157,23 @@ def _service_refused(
 
 @login_required
 @require_POST
-def bid_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+def bid_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
     form = BidCreateForm(request.POST, prefix="bid")
     heading = _("The bid round was not added.")
     if not form.is_valid():
         _refused(request, heading, _form_messages(form))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading, form=form, message=True):
         bid = services.bid_create(actor=request.user, project=project, **form.cleaned_data)
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc, form)
-    else:
         messages.success(request, _("Bid round %(round)d added.") % {"round": bid.round})
     return _back(request, project)
 
 
 @login_required
 @require_POST
-def bid_update(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+def bid_update(request: AuthenticatedRequest, pk: int, bid_pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
     bid = get_object_or_404(Bid.objects.select_related("project"), project=project, pk=bid_pk)
     # Bound to a copy: the form must not change the instance the service compares against.
     form = BidUpdateForm(request.POST, instance=Bid.objects.get(pk=bid.pk), prefix=f"bid-{bid.pk}")
@@ -269,21 +181,18 @@ def bid_update(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
     if not form.is_valid():
         _refused(request, heading, _form_messages(form))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading, form=form, message=True):
         services.bid_update(actor=request.user, bid=bid, data=form.cleaned_data)
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc, form)
-    else:
         messages.success(request, _("Bid round %(round)d saved.") % {"round": bid.round})
     return _back(request, project)
 
 
 @login_required
 @require_POST
-def opening_record(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+def opening_record(request: AuthenticatedRequest, pk: int, bid_pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
     bid = get_object_or_404(Bid.objects.select_related("project"), project=project, pk=bid_pk)
-    competitors = {str(c.pk): c for c in _competitors(project)}
+    competitors = {str(c.pk): c for c in selectors.project_bidders(project=project)}
     formset = OpeningFormSet(
         request.POST,
         prefix=f"opening-{bid.pk}",
@@ -302,11 +211,8 @@ def opening_record(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
         }
         for row in formset.entries()
     ]
-    try:
+    with refused(request, heading=heading):
         created = services.bid_opening_record(actor=request.user, bid=bid, entries=entries)
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc)
-    else:
         ours = next((e for e in created if e.is_us), None)
         if ours is not None:
             text = _("Opening record of round %(round)d saved: %(count)d bidders, we ranked %(rank)d.") % {
@@ -328,8 +234,8 @@ def opening_record(request: HttpRequest, pk: int, bid_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quotation_add(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+def quotation_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
     form = QuotationForm(request.POST, prefix="quotation")
     formset = QuotationLineFormSet(request.POST, prefix="lines")
     heading = _("The quotation was not created.")
@@ -337,28 +243,25 @@ def quotation_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not (form_ok and formset_ok):
         _refused(request, heading, _form_messages(form) + _formset_messages(formset))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading):
         quotation = services.quotation_create(
             actor=request.user, project=project, lines=formset.lines(), currency=project.currency, **form.cleaned_data
         )
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc)
-    else:
         messages.success(request, _("Quotation v%(v)d created as a draft.") % {"v": quotation.version})
     return _back(request, project)
 
 
 @login_required
 @require_POST
-def quotation_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def quotation_copy(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A new draft version with the latest version's header and lines."""
-    project = _project_or_404(request, pk)
-    latest = Quotation.objects.filter(project=project).order_by("-version").first()
+    project = project_or_404(request, pk)
+    latest = selectors.project_latest_quotation(project=project)
     if latest is None:
         messages.error(request, _("There is no quotation to copy yet."))
         return _back(request, project)
     lines = list(latest.lines.order_by("position", "pk").values(*services.LINE_FIELDS))
-    try:
+    with refused(request, heading=_("The quotation was not copied.")):
         quotation = services.quotation_create(
             actor=request.user,
             project=project,
@@ -368,9 +271,6 @@ def quotation_copy(request: HttpRequest, pk: int) -> HttpResponse:
             valid_until=latest.valid_until,
             notes=latest.notes,
         )
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, _("The quotation was not copied."), exc)
-    else:
         messages.success(
             request,
             _("Quotation v%(new)d created as a draft copy of v%(old)d.")
@@ -381,47 +281,43 @@ def quotation_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quotation_lines(request: HttpRequest, pk: int, quotation_pk: int) -> HttpResponse:
+def quotation_lines(request: AuthenticatedRequest, pk: int, quotation_pk: int) -> HttpResponse:
     """Replace the lines of a draft version."""
-    project = _project_or_404(request, pk)
+    project = project_or_404(request, pk)
     quotation = get_object_or_404(Quotation.objects.select_related("project"), project=project, pk=quotation_pk)
     formset = QuotationLineEditFormSet(request.POST, prefix="edit-lines")
     heading = _("The lines of quotation v%(v)d were not saved.") % {"v": quotation.version}
     if not formset.is_valid():
         _refused(request, heading, _formset_messages(formset))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading):
         services.quotation_replace_lines(actor=request.user, quotation=quotation, lines=formset.lines())
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc)
-    else:
         messages.success(request, _("The lines of quotation v%(v)d were saved.") % {"v": quotation.version})
     return _back(request, project)
 
 
 @login_required
 @require_POST
-def quotation_submit(request: HttpRequest, pk: int, quotation_pk: int) -> HttpResponse:
+def quotation_submit(request: AuthenticatedRequest, pk: int, quotation_pk: int) -> HttpResponse:
     """Submit a draft: approved at once when the margin meets the threshold, else sent to the margin gate."""
-    project = _project_or_404(request, pk)
+    project = project_or_404(request, pk)
     quotation = get_object_or_404(Quotation.objects.select_related("project"), project=project, pk=quotation_pk)
     form = QuotationSubmitForm(request.POST)
     heading = _("Quotation v%(v)d was not submitted.") % {"v": quotation.version}
     if not form.is_valid():
         _refused(request, heading, _form_messages(form))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading) as refusal:
         quotation = services.quotation_submit(
             actor=request.user, quotation=quotation, comment=form.cleaned_data["comment"]
         )
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc)
+    if refusal:
         return _back(request, project)
     margin = quotation_totals(quotation_id=quotation.pk)["margin_pct"]
     params = {
         "v": quotation.version,
         "margin": number_format(margin, 2) if margin is not None else "–",
-        "threshold": number_format(margin_threshold(project), 2),
+        "threshold": number_format(selectors.margin_threshold_for(project=project), 2),
     }
     if quotation.status == QuotationStatus.APPROVED:
         messages.success(
@@ -446,18 +342,15 @@ def quotation_submit(request: HttpRequest, pk: int, quotation_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def contract_terms(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
-    current = ContractTerms.objects.filter(project=project).first()  # a copy the form may change freely
+def contract_terms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
+    current = selectors.project_contract_terms(project=project)  # a copy the form may change freely
     form = ContractTermsForm(request.POST, instance=current, prefix="terms")
     heading = _("The contract terms were not saved.")
     if not form.is_valid():
         _refused(request, heading, _form_messages(form))
         return _back(request, project)
-    try:
+    with refused(request, heading=heading, form=form, message=True):
         services.contract_terms_save(actor=request.user, project=project, **form.cleaned_data)
-    except (ApplicationError, ValidationError) as exc:
-        _service_refused(request, heading, exc, form)
-    else:
         messages.success(request, _("Contract terms saved."))
     return _back(request, project)

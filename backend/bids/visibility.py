@@ -1,19 +1,14 @@
 """Visibility of bid records: bids, quotations, contract terms and win/loss records follow their
-project. Tender notices are public documents: every member of staff sees every tender."""
+project."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
 from backend.accounts.models import User
-from backend.bids.models import Bid, BidOpeningEntry, ContractTerms, Quotation, QuotationLine, Tender, WinLossRecord
+from backend.bids.models import Bid, BidOpeningEntry, ContractTerms, Quotation, QuotationLine, WinLossRecord
 from backend.core.permissions import visibility_rule
 from backend.projects.visibility import project_q
-
-
-@visibility_rule(Tender)
-def _tender(user: User) -> Q | None:
-    return None
 
 
 def _follow(prefix: str):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backend.core.models import CalendarDay, Notification
+from backend.core.models import CalendarDay, Notification, PendingNotification
 
 
 @admin.register(CalendarDay)
@@ -15,3 +15,12 @@ class CalendarDayAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ("recipient", "kind", "created_at", "read_at")
     list_filter = ("kind",)
+
+
+@admin.register(PendingNotification)
+class PendingNotificationAdmin(admin.ModelAdmin):
+    """Deliveries not yet made (normally for a moment; one resumed many times keeps failing)."""
+
+    list_display = ("kind", "created_at", "resumed", "lease_until")
+    list_filter = ("kind",)
+    readonly_fields = ("key",)

@@ -1,29 +1,31 @@
-"""Helpers for page forms: show a service's ApplicationError on the form instead of a 500."""
+"""The one date-time input field (and list filter) every page form and filter set uses. (A service's refusal
+reaches a form through ``backend.core.refusals``.)"""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from backend.core.errors import ApplicationError, ValidationFailed
+from backend.core.bounds import as_utc, date_outside, date_range_message
 
 
-def add_service_error(form: forms.Form, exc: ApplicationError | ValidationError) -> None:
-    """Attach a service error to the fields it names (or to the form as a whole)."""
-    if isinstance(exc, ValidationError):
-        form.add_error(None, exc) if not hasattr(exc, "error_dict") else _add_dict(form, exc)
-        return
-    placed = False
-    if isinstance(exc, ValidationFailed):
-        for field in exc.fields:
-            if field in form.fields:
-                form.add_error(field, exc.message)
-                placed = True
-                break
-    if not placed:
-        form.add_error(None, exc.message)
+class DateTimeField(forms.DateTimeField):
+    """A date and time within the stored range, as the same instant in UTC whatever offset it was written with
+    (``+23:04`` parses in Python and is refused by PostgreSQL)."""
+
+    def to_python(self, value: Any) -> datetime.datetime | None:
+        result = super().to_python(value)
+        if result is None:
+            return None
+        utc = as_utc(result)
+        if utc is None or date_outside(utc):
+            raise ValidationError(date_range_message(), code="out_of_range")
+        return utc
 
 
-def _add_dict(form: forms.Form, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+class DateTimeFilter(django_filters.DateTimeFilter):
+    field_class = DateTimeField

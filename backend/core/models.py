@@ -1,7 +1,21 @@
 """Base models shared by every app, and the worker heartbeat the scheduler keeps fresh."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backend.core.recovery import LeasedJob
+
+
+class SearchDirtyQuerySet(models.QuerySet):
+    """For a model with a ``search_dirty`` flag (its search index names it as ``dirty_field``): a bulk
+    ``update()`` bypasses the signals that re-index, so it flags the rows and the periodic flush (every few
+    minutes) indexes them, rather than the hourly reconcile. Passing ``search_dirty=`` explicitly wins."""
+
+    def update(self, **kwargs: Any) -> int:
+        kwargs.setdefault("search_dirty", True)
+        return super().update(**kwargs)
 
 
 class TimeStampedModel(models.Model):
@@ -55,15 +69,38 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # One delivery's idempotency key: a retried delivery task finds its rows and writes none twice.
+    key = models.CharField(_("delivery key"), max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_key")]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class PendingNotification(LeasedJob):
+    """A notification queued by ``notify`` and not yet delivered: written in the transaction that caused it and
+    deleted by the delivery, so a delivery whose task was lost (worker killed; the filesystem broker keeps no
+    message) is found here and queued again (``notifications.notifications_resume``)."""
+
+    key = models.CharField(_("delivery key"), max_length=64, unique=True)
+    user_ids = models.JSONField(_("recipients"), default=list)
+    kind = models.CharField(_("kind"), max_length=50)
+    params = models.JSONField(_("parameters"), default=dict)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending notification")
+        verbose_name_plural = _("pending notifications")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_ids}"
 
 
 class CalendarDay(models.Model):

@@ -21,7 +21,7 @@ PAGE_SIZE = 30
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    queryset = Notification.objects.filter(recipient=request.user)
+    queryset = Notification.objects.filter(recipient_id=request.user.pk)
     if request.GET.get("unread") == "1":
         queryset = queryset.filter(read_at__isnull=True)
     page = Paginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -39,7 +39,7 @@ def _safe(request: HttpRequest, url: str) -> str:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = get_object_or_404(Notification, pk=pk, recipient_id=request.user.pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
@@ -53,7 +53,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    count = Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
     text = ngettext("%(count)d notification marked read.", "%(count)d notifications marked read.", count)
     messages.success(request, text % {"count": count})
     return redirect(_safe(request, request.POST.get("next", "")) or "notifications:list")

@@ -1,16 +1,26 @@
 """In-app and e-mail notifications. Services call ``notify(...)`` inside their transaction; nothing is
 written or sent unless that transaction commits (``transaction.on_commit`` → a Celery task that creates
-the rows and sends the e-mails). Each kind's text is defined here once and rendered in the reader's
-language when shown, so stored notifications carry only a kind and parameters."""
+the rows and sends the e-mails). Each call carries an idempotency key, unique per recipient, so a retried
+task writes no row twice and e-mails only the recipients it had not reached. The call is also written down
+in the same transaction (a ``PendingNotification``, deleted when delivered), so a delivery whose task was lost
+with its worker is queued again by the resumer (``notifications_resume``, run by beat; ``core/recovery.py``).
+Each kind's text is defined here once and rendered in the reader's language when shown, so stored
+notifications carry only a kind and parameters."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext, override, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
+
+from backend.core.jobs import enqueue
+
+MAX_RESUMES = 20
 
 # kind → text with %(name)s parameters
 MESSAGES = {
@@ -33,12 +43,33 @@ MESSAGES = {
 }
 
 
+def stored(value: Any) -> str | dict[str, str]:
+    """A parameter as it is stored: text, or — for a translatable label such as a state's (a lazy
+    ``gettext_lazy``/``pgettext_lazy`` string) — its message id, so each reader sees it in their language."""
+    if isinstance(value, Promise):
+        # what the lazy call was given: (message,) or (context, message)
+        args: tuple[Any, ...] = getattr(value, "_args", ())
+        if len(args) == 1 and isinstance(args[0], str):
+            return {"msgid": args[0]}
+        if len(args) == 2 and all(isinstance(a, str) for a in args):
+            return {"msgid": args[1], "context": args[0]}
+    return str(value)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict) and isinstance(value.get("msgid"), str):
+        context = value.get("context")
+        return pgettext(context, value["msgid"]) if context else gettext(value["msgid"])
+    return str(value)
+
+
 def render(kind: str, params: dict[str, Any]) -> str:
+    """The text of a notification in the active language (its translatable parameters included)."""
     template = MESSAGES.get(kind)
     if template is None:
         return kind
     try:
-        return str(template) % params
+        return str(template) % {name: _shown(value) for name, value in params.items()}
     except (KeyError, TypeError, ValueError):
         return str(template)
 
@@ -51,29 +82,41 @@ def notify(*, recipients: Iterable[Any], kind: str, params: dict[str, Any], url:
         return
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind}")
-    payload = {k: str(v) for k, v in params.items()}
+    from backend.core.models import PendingNotification
+
+    payload = {k: stored(v) for k, v in params.items()}
+    key = uuid.uuid4().hex
+    PendingNotification.objects.create(key=key, user_ids=ids, kind=kind, params=payload, url=url)
 
     def send() -> None:
-        from backend.core.tasks import deliver_notifications
 
-        deliver_notifications.delay(ids, kind, payload, url)
+        enqueue("backend.core.tasks.deliver_notifications", ids, kind, payload, url, key)
 
     transaction.on_commit(send)
 
 
-def deliver(*, user_ids: list[int], kind: str, params: dict[str, str], url: str) -> int:
-    """Create the in-app rows and send the e-mails (called by the task). Returns how many were created."""
+def deliver(*, user_ids: list[int], kind: str, params: dict[str, Any], url: str, key: str | None = None) -> int:
+    """Create the in-app rows and send the e-mails (called by the task). Returns how many were created.
+
+    With ``key`` (every call from ``notify``) it is idempotent: recipients who already have the row of this key
+    are skipped, and a row a concurrent attempt wrote first is ignored by the unique (recipient, key)."""
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
 
-    from backend.accounts.models import User
-    from backend.core.models import Notification
+    from backend.core.models import Notification, PendingNotification
 
-    users = list(User.objects.filter(pk__in=user_ids, is_active=True))
-    Notification.objects.bulk_create([Notification(recipient=u, kind=kind, params=params, url=url) for u in users])
+    users = list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    if key:
+        done = set(Notification.objects.filter(key=key, recipient__in=users).values_list("recipient_id", flat=True))
+        users = [u for u in users if u.pk not in done]
+    Notification.objects.bulk_create(
+        [Notification(recipient=u, kind=kind, params=params, url=url, key=key or None) for u in users],
+        ignore_conflicts=True,
+    )
     for user in users:
         if user.email:
-            with override(settings.LANGUAGE_CODE):
+            with override(getattr(user, "language", "") or settings.LANGUAGE_CODE):  # the reader's language
                 text = render(kind, params)
             send_mail(
                 subject=f"[sicrm] {text[:120]}",
@@ -82,4 +125,22 @@ def deliver(*, user_ids: list[int], kind: str, params: dict[str, str], url: str)
                 recipient_list=[user.email],
                 fail_silently=True,
             )
+    if key:
+        PendingNotification.objects.filter(key=key).delete()  # delivered: nothing left to resume
     return len(users)
+
+
+def notifications_resume(now: Any) -> int:
+    """The resumer of notifications (registered with ``core.recovery``): queue again each delivery still pending a
+    lease period after it was queued (its task was lost) or after it was last resumed; one that failed
+    ``MAX_RESUMES`` times is left for an administrator (it stays in the table)."""
+    from backend.core.models import PendingNotification
+    from backend.core.recovery import lease_release_for_resume, stalled
+
+    pending = PendingNotification.objects.all()
+    resumed = 0
+    for row in stalled(pending, now=now).filter(resumed__lt=MAX_RESUMES).order_by("pk")[:1000]:
+        if lease_release_for_resume(pending, pk=row.pk, now=now):
+            enqueue("backend.core.tasks.deliver_notifications", row.user_ids, row.kind, row.params, row.url, row.key)
+            resumed += 1
+    return resumed

@@ -14,7 +14,8 @@ class CustomerAdminForm(forms.ModelForm):
         fields = ["name", "credit_code", "industry", "region", "owner", "tier", "address", "website", "notes"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "name" in cleaned:
             try:
                 self.instance.name_key, cleaned["credit_code"] = customer_identity_check(

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.choices import Industry, Region
+from backend.core.forms import DateTimeFilter
 from backend.customers.choices import DecisionRole, InteractionKind, Tier
 from backend.customers.models import Contact, Customer, Interaction
 
@@ -43,8 +44,8 @@ class ContactFilterSet(django_filters.FilterSet):
 
 class InteractionFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=InteractionKind.choices, label=_("Kind"))
-    after = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"))
-    before = django_filters.DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label=_("Until"))
+    after = DateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("From"))
+    before = DateTimeFilter(field_name="occurred_at", lookup_expr="lt", label=_("Until"))
 
     class Meta:
         model = Interaction

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.forms import DateTimeField
 from backend.customers.models import Contact, Customer, Interaction
 
 
@@ -28,7 +31,7 @@ class ContactForm(forms.ModelForm):
 
 
 class InteractionForm(forms.ModelForm):
-    occurred_at = forms.DateTimeField(label=_("Date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    occurred_at = DateTimeField(label=_("Date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
     class Meta:
         model = Interaction
@@ -37,4 +40,4 @@ class InteractionForm(forms.ModelForm):
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contacts"].queryset = customer.contacts.all()
+        cast(forms.ModelChoiceField, self.fields["contacts"]).queryset = customer.contacts.all()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from backend.core.choices import Industry, Region
-from backend.core.models import TimeStampedModel
+from backend.core.models import SearchDirtyQuerySet, TimeStampedModel
 from backend.customers.choices import DecisionRole, InteractionKind, Tier
 
 
@@ -34,6 +36,12 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    search_dirty = models.BooleanField(_("needs re-indexing"), default=False, editable=False, db_index=True)
+
+    objects = SearchDirtyQuerySet.as_manager()
+
+    # audit: who changed which field, when (backend/core/audit.py); the search flag is bookkeeping, not history
+    history = HistoricalRecords(excluded_fields=["search_dirty"])
 
     class Meta:
         ordering = ["name"]
@@ -52,13 +60,15 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("name"), max_length=100)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     decision_role = models.CharField(
         _("decision role"), max_length=20, choices=DecisionRole.choices, default=DecisionRole.USER
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
 
     class Meta:
         ordering = ["customer_id", "name"]
@@ -94,6 +104,8 @@ class Interaction(TimeStampedModel):
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
+        # the last contact of each customer (the going-cold report) is read off this index
+        indexes = [models.Index(fields=["customer", "occurred_at"], name="interaction_customer_time")]
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
 

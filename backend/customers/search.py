@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +19,8 @@ from backend.search.registry import SearchIndex, Watch, register
 
 
 def _member_customer(member: Any) -> list[int]:
-    from backend.projects.models import Project
-
-    return list(Project.objects.filter(pk=member.project_id).values_list("customer_id", flat=True))
+    project = apps.get_model("projects", "Project")  # by name: customers sit below projects
+    return list(project.objects.filter(pk=member.project_id).values_list("customer_id", flat=True))
 
 
 @register
@@ -28,6 +28,7 @@ class CustomerIndex(SearchIndex):
     type = "customer"
     model = Customer
     label = _("Customers")
+    dirty_field = "search_dirty"
     watches = (
         Watch("projects.ProjectMember", _member_customer),
         Watch("projects.Project", lambda p: [p.customer_id]),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.errors import PermissionDenied, ValidationFailed
+from backend.core.permissions import can
 from backend.core.services import model_update
 from backend.customers.identity import credit_code_problem, normalize_credit_code, normalize_name
 from backend.customers.models import Contact, Customer, Interaction
@@ -21,10 +22,24 @@ CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
 INTERACTION_FIELDS = ("kind", "occurred_at", "summary", "notes")
 
 
+def _hidden_duplicate(*, field: str) -> ValidationFailed:
+    message = _(
+        "A customer with this %(field)s is already registered, but it is not visible to you. "
+        "Ask your department head or a sales director to add you to it."
+    ) % {"field": _("name") if field == "name" else _("credit code")}
+    return ValidationFailed(message, fields={field: [message]}, code="duplicate_customer")
+
+
 def customer_identity_check(
-    *, name: str, credit_code: str | None, exclude_pk: int | None = None
+    *, name: str, credit_code: str | None, exclude_pk: int | None = None, actor: User | None = None
 ) -> tuple[str, str | None]:
-    """Return (name_key, credit_code) after refusing a duplicate, naming the existing customer."""
+    """Return (name_key, credit_code) after refusing a duplicate. The existing customer is named only to
+    an ``actor`` who may see it (or when no actor is given: the admin); others learn only that it exists."""
+    from backend.core.permissions import visible_to
+
+    def hidden(clash: Customer) -> bool:
+        return actor is not None and not visible_to(actor, Customer.objects.filter(pk=clash.pk)).exists()
+
     name_key = normalize_name(name)
     if not name_key:
         raise ValidationFailed(_("A customer needs a name."), fields={"name": [_("This field is required.")]})
@@ -39,6 +54,8 @@ def customer_identity_check(
             raise ValidationFailed(message, fields={"credit_code": [message]}, code="invalid_credit_code")
     others = Customer.objects.exclude(pk=exclude_pk) if exclude_pk else Customer.objects.all()
     clash = others.filter(name_key=name_key).first()
+    if clash and hidden(clash):
+        raise _hidden_duplicate(field="name")
     if clash:
         message = _("A customer with this name already exists: %(name)s (owner %(owner)s).") % {
             "name": clash.name,
@@ -49,6 +66,8 @@ def customer_identity_check(
         )
     if code:
         clash = others.filter(credit_code=code).first()
+        if clash and hidden(clash):
+            raise _hidden_duplicate(field="credit_code")
         if clash:
             message = _("Credit code %(code)s already belongs to customer %(name)s (owner %(owner)s).") % {
                 "code": code,
@@ -64,13 +83,15 @@ def customer_identity_check(
     return name_key, code
 
 
-def _save_guarded(customer: Customer, **save_kwargs: Any) -> None:
+def _save_guarded(customer: Customer, *, actor: User | None = None, **save_kwargs: Any) -> None:
     """Save; a concurrent duplicate that slipped past the guard hits the unique constraint."""
     try:
         with transaction.atomic():
             customer.save(**save_kwargs)
     except IntegrityError:
-        customer_identity_check(name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk)
+        customer_identity_check(
+            name=customer.name, credit_code=customer.credit_code, exclude_pk=customer.pk, actor=actor
+        )
         raise
 
 
@@ -88,7 +109,7 @@ def customer_create(
     notes: str = "",
 ) -> Customer:
     name = name.strip()
-    name_key, code = customer_identity_check(name=name, credit_code=credit_code)
+    name_key, code = customer_identity_check(name=name, credit_code=credit_code, actor=actor)
     customer = Customer(
         name=name,
         name_key=name_key,
@@ -102,7 +123,7 @@ def customer_create(
     if industry:
         customer.industry = industry
     customer.full_clean(exclude=["name_key"], validate_unique=False)
-    _save_guarded(customer)
+    _save_guarded(customer, actor=actor)
     return customer
 
 
@@ -117,13 +138,14 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         name=data.get("name", customer.name),
         credit_code=data.get("credit_code", customer.credit_code),
         exclude_pk=customer.pk,
+        actor=actor,
     )
     customer, _changed = model_update(instance=customer, data=data, fields=(*CUSTOMER_FIELDS, "name_key"))
     return customer
 
 
 def _require_change(actor: User, customer: Customer) -> None:
-    if not actor.has_perm("customers.change_customer", customer):
+    if not can(actor, "change", customer):
         raise PermissionDenied(_("You may not change customer %(name)s.") % {"name": customer.name})
 
 

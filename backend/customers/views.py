@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backend.core.errors import ApplicationError
-from backend.core.forms import add_service_error
-from backend.core.permissions import visible_to
+from backend.accounts.http import AuthenticatedRequest
+from backend.core.pagination import DeferredPaginator as Paginator
+from backend.core.permissions import can, visible_to
+from backend.core.refusals import refused
 from backend.customers import selectors, services
 from backend.customers.filtersets import CustomerFilterSet
 from backend.customers.forms import ContactForm, CustomerForm, InteractionForm
@@ -24,7 +23,7 @@ PAGE_SIZE = 25
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = CustomerFilterSet(request.GET or None, queryset=selectors.customer_list_visible(user=request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(queryset.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -35,7 +34,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
+def _customer_or_404(request: AuthenticatedRequest, pk: int) -> Customer:
     try:
         return selectors.customer_get_visible(user=request.user, pk=pk)
     except Customer.DoesNotExist:
@@ -43,20 +42,17 @@ def _customer_or_404(request: HttpRequest, pk: int) -> Customer:
 
 
 @login_required
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _render_detail(request, _customer_or_404(request, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(request, form=form):
             customer = services.customer_create(actor=request.user, **form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", pk=customer.pk)
     return render(request, "customers/form.html", {"form": form, "customer": None})
@@ -64,31 +60,29 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
+    if not can(request.user, "change", customer):  # the page offers no edit then; a typed URL is told why
+        messages.error(request, _("You may not change customer %(name)s.") % {"name": customer.name})
+        return redirect("customers:detail", pk=customer.pk)
     form = CustomerForm(request.POST or None, instance=Customer.objects.get(pk=customer.pk))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(request, form=form):
             services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Customer %(name)s saved.") % {"name": form.cleaned_data["name"]})
             return redirect("customers:detail", pk=customer.pk)
-    return render(request, "customers/form.html", {"form": form, "customer": customer})
+    status = 400 if form.errors else 200
+    return render(request, "customers/form.html", {"form": form, "customer": customer}, status=status)
 
 
 @login_required
 @require_http_methods(["POST"])
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     form = ContactForm(request.POST, prefix="contact")
     if form.is_valid():
-        try:
+        with refused(request, form=form):
             services.contact_create(actor=request.user, customer=customer, **form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Contact %(name)s added.") % {"name": form.cleaned_data["name"]})
             return redirect("customers:detail", pk=customer.pk)
     return _render_detail(request, customer, status=400, contact_form=form)
@@ -96,15 +90,12 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(visible_to(request.user, Contact.objects.select_related("customer")), pk=pk)
     form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=contact.pk))
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(request, form=form):
             services.contact_update(actor=request.user, contact=contact, data=form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Contact %(name)s saved.") % {"name": form.cleaned_data["name"]})
             return redirect("customers:detail", pk=contact.customer_id)
     return render(request, "customers/contact_form.html", {"form": form, "contact": contact})
@@ -112,24 +103,21 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
+def interaction_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     customer = _customer_or_404(request, pk)
     form = InteractionForm(request.POST, customer=customer, prefix="interaction")
     if form.is_valid():
-        try:
+        with refused(request, form=form):
             services.interaction_create(actor=request.user, customer=customer, **form.cleaned_data)
-        except (ApplicationError, ValidationError) as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Interaction logged."))
             return redirect("customers:detail", pk=customer.pk)
     return _render_detail(request, customer, status=400, interaction_form=form)
 
 
-def _render_detail(request: HttpRequest, customer: Customer, *, status: int = 200, **forms) -> HttpResponse:
+def _render_detail(request: AuthenticatedRequest, customer: Customer, *, status: int = 200, **forms) -> HttpResponse:
     context = {
         "customer": customer,
-        "can_change": request.user.has_perm("customers.change_customer", customer),
+        "can_change": can(request.user, "change", customer),
         "contact_form": ContactForm(prefix="contact"),
         "interaction_form": InteractionForm(customer=customer, prefix="interaction"),
         **selectors.customer_detail_related(customer=customer),

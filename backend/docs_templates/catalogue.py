@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.docs_templates.choices import DocType
 
@@ -47,7 +48,7 @@ SECTIONS: dict[str, dict[str, Any]] = {
             "contacts": [
                 {
                     "name": _("name"),
-                    "title": _("title"),
+                    "title": pgettext_lazy("job title", "title"),
                     "phone": _("phone"),
                     "email": _("e-mail"),
                     "decision_role": _("decision role"),
@@ -135,7 +136,7 @@ SECTIONS: dict[str, dict[str, Any]] = {
         "acceptance": {
             "date": _("acceptance date"),
             "signatory": _("customer signatory"),
-            "signatory_title": _("title"),
+            "signatory_title": pgettext_lazy("job title", "title"),
             "result": _("result"),
             "punch_list": [_("open item")],
             "notes": _("notes"),

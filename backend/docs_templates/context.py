@@ -252,7 +252,7 @@ def acceptance(ctx: dict[str, Any], **_: Any) -> dict[str, Any]:
 
 
 def payments(ctx: dict[str, Any], **_: Any) -> dict[str, Any]:
-    from backend.milestones.selectors import payment_terms_with_amounts
+    from backend.payments.selectors import payment_terms_with_amounts
 
     rows = list(payment_terms_with_amounts(ctx["project"].payment_terms.order_by("order")))
     return {

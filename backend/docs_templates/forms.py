@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,9 @@ class GenerateForm(forms.Form):
 
     def __init__(self, *args, milestones=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["milestone"].choices = [("", _("— whole project —"))] + [(m.pk, m.name) for m in milestones]
+        cast(forms.ChoiceField, self.fields["milestone"]).choices = [("", _("— whole project —"))] + [
+            (m.pk, m.name) for m in milestones
+        ]
 
 
 class BatchForm(forms.Form):
@@ -34,4 +38,4 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args, projects=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["projects"].choices = [(p.pk, f"{p.code} {p.name}") for p in projects]
+        cast(forms.ChoiceField, self.fields["projects"]).choices = [(p.pk, f"{p.code} {p.name}") for p in projects]

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.models import TimeStampedModel
+from backend.core.recovery import LeasedJob
+from backend.core.uploads import UploadField
 from backend.docs_templates.choices import BatchStatus, DocType, DocumentStatus, Language
 
 
@@ -19,7 +21,7 @@ class DocumentTemplate(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=200)
-    file = models.FileField(_("file"), upload_to="doc-templates/")
+    file = UploadField(_("file"), upload_to="doc-templates/", kinds=("docx",))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     placeholders = models.JSONField(_("placeholders used"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
@@ -63,8 +65,8 @@ class GeneratedDocument(TimeStampedModel):
     )
     version = models.PositiveIntegerField(_("version"))
     context = models.JSONField(_("context snapshot"))
-    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
-    pdf = models.FileField(_("PDF copy"), upload_to="documents/%Y/%m/", blank=True)
+    file = UploadField(_("file"), upload_to="documents/%Y/%m/", kinds=("docx",))
+    pdf = UploadField(_("PDF copy"), upload_to="documents/%Y/%m/", blank=True, kinds=("pdf",))
     pdf_note = models.CharField(_("PDF note"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -78,10 +80,26 @@ class GeneratedDocument(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="generated_document",
     )
+    batch = models.ForeignKey(
+        "docs_templates.DocumentBatch",
+        verbose_name=_("batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
 
     class Meta:
         ordering = ["project_id", "doc_type", "-version"]
         indexes = [models.Index(fields=["project", "doc_type", "status"])]
+        constraints = [
+            # a batch makes each project's document once, however often it is resumed
+            models.UniqueConstraint(
+                fields=["batch", "project"],
+                condition=models.Q(batch__isnull=False),
+                name="one_document_per_batch_project",
+            ),
+        ]
         verbose_name = _("generated document")
         verbose_name_plural = _("generated documents")
 
@@ -89,8 +107,10 @@ class GeneratedDocument(TimeStampedModel):
         return f"{self.get_doc_type_display()} v{self.version} · {self.project}"
 
 
-class DocumentBatch(TimeStampedModel):
-    """Many documents generated at once by a background task (e.g. every weekly report of a department)."""
+class DocumentBatch(LeasedJob, TimeStampedModel):
+    """Many documents generated at once by a background task (e.g. every weekly report of a department). The
+    worker running it holds a lease renewed per document; a batch whose worker died (lease expired) is resumed
+    by beat and makes only the documents still missing (``services.batch_run``)."""
 
     doc_type = models.CharField(_("document type"), max_length=30, choices=DocType.choices)
     language = models.CharField(_("language"), max_length=10, choices=Language.choices)

@@ -92,10 +92,11 @@ def capital_filter(amount: object) -> str:
 def cn_date(value: object) -> str:
     """2026年11月23日 from a date, a datetime or an ISO date string (anything else unchanged)."""
     if isinstance(value, str):
+        text = value
         try:
-            value = date.fromisoformat(value[:10])
+            value = date.fromisoformat(text[:10])
         except ValueError:
-            return value
+            return text
     if isinstance(value, date | datetime):
         return f"{value.year}年{value.month}月{value.day}日"
     return "" if value is None else str(value)

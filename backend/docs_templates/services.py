@@ -13,12 +13,13 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,8 +27,11 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
+from backend.core.jobs import enqueue
+from backend.core.permissions import can
+from backend.core.recovery import lease_claim, lease_release_for_resume, lease_renew, stalled
 from backend.docs_templates.catalogue import sample_context, schema_for
-from backend.docs_templates.choices import DocType, DocumentStatus, Language
+from backend.docs_templates.choices import BatchStatus, DocType, DocumentStatus, Language
 from backend.docs_templates.context import build_context
 from backend.docs_templates.models import DocumentBatch, DocumentTemplate, GeneratedDocument
 from backend.docs_templates.rendering import analyse, check_docx, render_docx, template_source
@@ -36,7 +40,8 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 
 
 def can_manage_templates(user: User) -> bool:
-    return user.is_superuser or user.has_role("admin")
+    """The permission layer's ``manage`` on document templates (``permissions.py``)."""
+    return can(user, "manage", DocumentTemplate)
 
 
 def template_validate(*, doc_type: str, name: str, data: bytes) -> list[str]:
@@ -126,11 +131,45 @@ def active_template(*, doc_type: str, language: str) -> DocumentTemplate:
     return template
 
 
+def _libreoffice() -> str | None:
+    return shutil.which(settings.LIBREOFFICE_BINARY) or shutil.which("libreoffice")
+
+
+def _pdf_unavailable() -> str:
+    """Why no PDF can be made on this server, or "" when it can."""
+    return "" if _libreoffice() else _("No PDF: LibreOffice is not installed on the server.")
+
+
+def _queue_pdf(document_id: int) -> None:
+
+    enqueue("backend.docs_templates.tasks.make_document_pdf", document_id)
+
+
+def document_pdf_make(*, document_id: int) -> GeneratedDocument | None:
+    """Make the PDF copy of a generated document (the worker, after the generating transaction committed).
+    The conversion runs outside any transaction; only storing its result takes the write lock, briefly."""
+    document = GeneratedDocument.objects.filter(pk=document_id).first()
+    if document is None or document.pdf:
+        return document
+    with document.file.open("rb") as handle:
+        pdf, note = _pdf_copy(handle.read())
+    with transaction.atomic():
+        document = GeneratedDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.pdf:
+            return document
+        document.pdf_note = note
+        if pdf:
+            stem = Path(document.file.name or "").stem
+            document.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        document.save(update_fields=["pdf", "pdf_note", "updated_at"])
+    return document
+
+
 def _pdf_copy(docx: bytes) -> tuple[bytes | None, str]:
     """A PDF rendition via LibreOffice when it is installed; otherwise None and a note saying why."""
-    binary = shutil.which(settings.LIBREOFFICE_BINARY) or shutil.which("libreoffice")
+    binary = _libreoffice()
     if not binary:
-        return None, _("No PDF: LibreOffice is not installed on the server.")
+        return None, _pdf_unavailable()
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "document.docx"
         source.write_bytes(docx)
@@ -157,13 +196,14 @@ def document_generate(
     milestone: Any = None,
     review: Any = None,
     with_pdf: bool = False,
+    batch: DocumentBatch | None = None,
 ) -> GeneratedDocument:
-    """Render a document for ``project`` (and milestone/review) and keep it as a new version."""
-    from backend.projects.models import Project, can_edit
+    """Render a document for ``project`` (and milestone/review) and keep it as a new version (``batch``: the
+    batch making it, which makes one per project)."""
+    from backend.projects.models import Project
 
     project = Project.objects.select_related("customer", "owner", "department", "process_template").get(pk=project.pk)
-    is_member = project.members.filter(user=actor).exists()
-    if not (can_edit(project, actor) or is_member):
+    if not can(actor, "generate_documents", project):
         raise PermissionDenied(_("Only the project team can generate documents for %(code)s.") % {"code": project.code})
     if milestone is not None and milestone.project_id != project.pk:
         raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
@@ -196,18 +236,20 @@ def document_generate(
         version=version,
         context=context,
         author=actor,
+        batch=batch,
     )
     stem = slugify(f"{project.code}-{template.doc_type}-v{version}") or "document"
     document.file.save(f"{stem}.docx", ContentFile(rendered), save=False)
     if with_pdf:
-        pdf, note = _pdf_copy(rendered)
-        document.pdf_note = note
-        if pdf:
-            document.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        # The conversion (up to two minutes) runs on the worker after this transaction commits, never while it
+        # holds the database's write lock.
+        document.pdf_note = _pdf_unavailable() or _("The PDF copy is being made; it appears here when ready.")
     try:
         document.save()
     except IntegrityError:  # pragma: no cover - a concurrent generation took the version number
         raise Conflict(_("Someone generated the same document at the same time; try again.")) from None
+    if with_pdf and not _pdf_unavailable():
+        transaction.on_commit(lambda: _queue_pdf(document.pk))
     if milestone is not None:
         document.deliverable_version = _file_as_deliverable(
             actor=actor, milestone=milestone, document=document, data=rendered
@@ -240,16 +282,14 @@ def _file_as_deliverable(*, actor: User, milestone: Any, document: GeneratedDocu
     elif deliverable.status != DeliverableStatus.DRAFT:
         deliverable.status = DeliverableStatus.DRAFT
         deliverable.save(update_fields=["status", "updated_at"])
-    return _store_version(deliverable=deliverable, actor=actor, name=Path(document.file.name).name, data=data)
+    return _store_version(deliverable=deliverable, actor=actor, name=Path(document.file.name or "").name, data=data)
 
 
 @transaction.atomic
 def document_approve(*, actor: User, document: GeneratedDocument) -> GeneratedDocument:
     """A project-level document is approved by the project's owner or PM (milestone documents are approved
     as deliverables)."""
-    from backend.projects.models import can_edit
-
-    if not can_edit(document.project, actor):
+    if not can(actor, "approve", document):
         raise PermissionDenied(_("Only the project's owner or PM may approve its documents."))
     if document.status == DocumentStatus.APPROVED:
         raise Conflict(_("Document %(doc)s is already approved.") % {"doc": document})
@@ -269,39 +309,79 @@ def batch_create(*, actor: User, doc_type: str, language: str, projects: list[An
         doc_type=doc_type, language=language, author=actor, project_ids=[p.pk for p in projects], total=len(projects)
     )
 
-    def enqueue() -> None:
-        from backend.docs_templates.tasks import run_document_batch
-
-        run_document_batch.delay(batch.pk)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: enqueue("backend.docs_templates.tasks.run_document_batch", batch.pk))
     return batch
 
 
-def batch_run(*, batch_id: int) -> DocumentBatch:
-    """Generate each document of the batch in its own transaction, counting progress as it goes."""
+def batch_run(*, batch_id: int, owner: str = "") -> DocumentBatch:
+    """Generate the batch's missing documents, each in its own transaction together with the batch's progress and
+    the renewal of this worker's lease. Resumable: a document already made by the batch (unique per batch and
+    project) or a project already recorded as failed is skipped, so a batch resumed after its worker died makes
+    each document once. A worker that cannot claim the batch (another holds a live lease, or it is finished)
+    does nothing; one that loses its lease (the batch was resumed elsewhere) stops."""
+    import uuid
+
     from backend.projects.models import Project
 
+    owner = owner or uuid.uuid4().hex
+    unfinished = DocumentBatch.objects.filter(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
+    if not lease_claim(unfinished, pk=batch_id, owner=owner):
+        return DocumentBatch.objects.get(pk=batch_id)
     batch = DocumentBatch.objects.get(pk=batch_id)
-    if batch.status == "done":
-        return batch
-    DocumentBatch.objects.filter(pk=batch.pk).update(status="running", updated_at=timezone.now())
-    already = set(
-        GeneratedDocument.objects.filter(
-            project_id__in=batch.project_ids, doc_type=batch.doc_type, created_at__gte=batch.created_at
-        ).values_list("project_id", flat=True)
+    DocumentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, updated_at=timezone.now())
+    for project in Project.objects.filter(pk__in=batch.project_ids).order_by("pk"):
+        with transaction.atomic():
+            # The lease is renewed first: on PostgreSQL this takes the batch's row, so two workers never make the
+            # same batch's documents at once; on SQLite the transaction already holds the write lock.
+            if not lease_renew(unfinished, pk=batch.pk, owner=owner):
+                return DocumentBatch.objects.get(pk=batch.pk)  # resumed elsewhere: that worker goes on
+            batch.refresh_from_db(fields=["errors"])
+            errors = list(batch.errors)
+            if batch.documents.filter(project=project).exists() or any(
+                e.get("project_id") == project.pk for e in errors
+            ):
+                continue
+            try:
+                document_generate(
+                    actor=batch.author,
+                    project=project,
+                    doc_type=batch.doc_type,
+                    language=batch.language,
+                    batch=batch,
+                )
+            except DatabaseError:
+                raise  # not this project's fault: the transaction rolls back and a resume retries it
+            except Exception as exc:  # one failing project must not stop the batch
+                errors.append(
+                    {"project_id": project.pk, "project": project.code, "error": getattr(exc, "message", str(exc))}
+                )
+            done = batch.documents.count() + len(errors)
+            DocumentBatch.objects.filter(pk=batch.pk).update(done=done, errors=errors, updated_at=timezone.now())
+    done = batch.documents.count() + len(DocumentBatch.objects.get(pk=batch.pk).errors)
+    lease_renew(
+        unfinished,
+        pk=batch.pk,
+        owner=owner,
+        status=BatchStatus.DONE,
+        done=done,
+        lease_owner="",
+        updated_at=timezone.now(),
     )
-    done, errors = len(already), list(batch.errors)
-    for project in Project.objects.filter(pk__in=batch.project_ids).exclude(pk__in=already).order_by("pk"):
-        try:
-            document_generate(actor=batch.author, project=project, doc_type=batch.doc_type, language=batch.language)
-        except Exception as exc:  # one failing project must not stop the batch
-            errors.append({"project": project.code, "error": getattr(exc, "message", str(exc))})
-        done += 1
-        DocumentBatch.objects.filter(pk=batch.pk).update(done=done, errors=errors, updated_at=timezone.now())
-    DocumentBatch.objects.filter(pk=batch.pk).update(status="done", done=done, errors=errors, updated_at=timezone.now())
     batch.refresh_from_db()
     return batch
+
+
+def batches_resume(now: datetime) -> int:
+    """The resumer of document batches (registered with ``core.recovery``): queue again each unfinished batch
+    whose worker is gone (lease expired, or never taken in a whole lease period)."""
+
+    unfinished = DocumentBatch.objects.filter(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
+    resumed = 0
+    for pk in stalled(unfinished, now=now).order_by("pk").values_list("pk", flat=True):
+        if lease_release_for_resume(unfinished, pk=pk, now=now):
+            enqueue("backend.docs_templates.tasks.run_document_batch", pk)
+            resumed += 1
+    return resumed
 
 
 def documents_missing(*, project: Any, doc_types: list[str]) -> list[str]:

@@ -8,38 +8,37 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backend.core.errors import ApplicationError
-from backend.core.permissions import visible_to
+from backend.accounts.http import AuthenticatedRequest
+from backend.core.permissions import can, with_permissions
+from backend.core.refusals import refused
 from backend.docs_templates import selectors, services
 from backend.docs_templates.catalogue import flatten, schema_for
 from backend.docs_templates.choices import DocType
 from backend.docs_templates.forms import BatchForm, GenerateForm, TemplateUploadForm
-from backend.docs_templates.models import DocumentBatch, DocumentTemplate, GeneratedDocument
-from backend.projects.models import Project, can_edit
+from backend.docs_templates.models import DocumentBatch, DocumentTemplate
+from backend.projects.models import Project
+from backend.projects.pages import project_or_404
 from backend.projects.selectors import project_list_visible
 
 
-def project_documents_context(request: HttpRequest, project: Project) -> dict[str, Any]:
+def project_documents_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
     documents = list(
-        selectors.document_list_visible(user=request.user).filter(project=project).order_by("doc_type", "-version")
+        with_permissions(
+            request.user, selectors.document_list_visible(user=request.user).filter(project=project), "approve"
+        ).order_by("doc_type", "-version")
     )
     milestones = list(project.milestones.order_by("order"))
     return {
         "documents": documents,
         "generate_form": GenerateForm(milestones=milestones, prefix="gen"),
-        "can_generate": can_edit(project, request.user) or project.members.filter(user=request.user).exists(),
+        "can_generate": can(request.user, "generate_documents", project),
     }
-
-
-def _project_or_404(request: HttpRequest, pk: int) -> Project:
-    return get_object_or_404(visible_to(request.user, Project.objects.all()), pk=pk)
 
 
 def _back(project: Project) -> HttpResponse:
@@ -48,8 +47,8 @@ def _back(project: Project) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_generate(request: HttpRequest, pk: int) -> HttpResponse:
-    project = _project_or_404(request, pk)
+def document_generate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    project = project_or_404(request, pk)
     form = GenerateForm(request.POST, milestones=project.milestones.all(), prefix="gen")
     if not form.is_valid():
         messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
@@ -59,7 +58,7 @@ def document_generate(request: HttpRequest, pk: int) -> HttpResponse:
     )
     review_id = request.POST.get("review")
     review = project.reviews.filter(pk=review_id).first() if review_id and review_id.isdigit() else None
-    try:
+    with refused(request):
         document = services.document_generate(
             actor=request.user,
             project=project,
@@ -69,9 +68,6 @@ def document_generate(request: HttpRequest, pk: int) -> HttpResponse:
             review=review,
             with_pdf=form.cleaned_data["pdf"],
         )
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
-    else:
         messages.success(
             request,
             _("%(doc)s generated (version %(v)d).") % {"doc": document.get_doc_type_display(), "v": document.version},
@@ -83,41 +79,42 @@ def document_generate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def document_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     document = get_object_or_404(selectors.document_list_visible(user=request.user), pk=pk)
-    try:
+    with refused(request):
         services.document_approve(actor=request.user, document=document)
         messages.success(request, _("Document approved."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return _back(document.project)
 
 
 @login_required
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     document = get_object_or_404(selectors.document_list_visible(user=request.user), pk=pk)
     if request.GET.get("pdf"):
         if not document.pdf:
             raise Http404(document.pdf_note)
-        return FileResponse(document.pdf.open("rb"), as_attachment=True, filename=document.pdf.name.rsplit("/")[-1])
+        return FileResponse(
+            document.pdf.open("rb"), as_attachment=True, filename=(document.pdf.name or "").rsplit("/")[-1]
+        )
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.file.name.rsplit("/")[-1],
+        filename=(document.file.name or "").rsplit("/")[-1],
         content_type=services.DOCX_CONTENT_TYPE,
     )
 
 
 @login_required
-def template_list(request: HttpRequest) -> HttpResponse:
-    if not services.can_manage_templates(request.user):
+def template_list(request: AuthenticatedRequest) -> HttpResponse:
+    if not can(request.user, "manage", DocumentTemplate):
         raise Http404
     form = TemplateUploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            # every refusal of an upload is about the file
+            with refused(request, form=form, fields=lambda name: "file", field="file") as refusal:
                 template = services.template_upload(
                     actor=request.user,
                     doc_type=form.cleaned_data["doc_type"],
@@ -127,14 +124,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
                     data=upload.read(),
                     activate=form.cleaned_data["activate"],
                 )
-            except ApplicationError as exc:
-                form.add_error("file", exc.message)
-                status = 400
-            else:
                 messages.success(
                     request, _("%(name)s uploaded as version %(v)d.") % {"name": template.name, "v": template.version}
                 )
                 return redirect("docs_templates:templates")
+            status = refusal.status
         else:
             status = 400
     templates = list(selectors.template_list())
@@ -153,19 +147,17 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def template_activate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(DocumentTemplate, pk=pk)
-    try:
+    with refused(request):
         services.template_activate(actor=request.user, template=template)
         messages.success(request, _("Version %(v)d is now active.") % {"v": template.version})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("docs_templates:templates")
 
 
 @login_required
-def template_download(request: HttpRequest, pk: int) -> FileResponse:
-    if not services.can_manage_templates(request.user):
+def template_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    if not can(request.user, "manage", DocumentTemplate):
         raise Http404
     template = get_object_or_404(DocumentTemplate, pk=pk)
     return FileResponse(
@@ -176,32 +168,27 @@ def template_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def batch_page(request: HttpRequest) -> HttpResponse:
+def batch_page(request: AuthenticatedRequest) -> HttpResponse:
     projects = list(project_list_visible(user=request.user).order_by("code")[:500])
     form = BatchForm(request.POST or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in projects if str(p.pk) in form.cleaned_data["projects"]]
-        try:
+        with refused(request):
             batch = services.batch_create(
                 actor=request.user,
                 doc_type=form.cleaned_data["doc_type"],
                 language=form.cleaned_data["language"],
                 projects=chosen,
             )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
             return redirect("docs_templates:batch", pk=batch.pk)
     batches = DocumentBatch.objects.filter(author=request.user)[:10]
     return render(request, "docs_templates/batches.html", {"form": form, "batches": batches})
 
 
 @login_required
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(DocumentBatch, pk=pk, author=request.user)
-    documents = GeneratedDocument.objects.filter(
-        project_id__in=batch.project_ids, doc_type=batch.doc_type, created_at__gte=batch.created_at
-    ).select_related("project")
+    documents = batch.documents.select_related("project").order_by("project__code")
     template = (
         "docs_templates/_batch_progress.html" if request.headers.get("HX-Request") else "docs_templates/batch.html"
     )

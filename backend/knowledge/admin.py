@@ -28,16 +28,16 @@ class KeywordAdmin(admin.ModelAdmin):
 class VersionInline(admin.TabularInline):
     model = ArticleVersion
     extra = 0
-    fields = ["version", "title", "edited_by", "created_at", "comment"]
-    readonly_fields = fields
+    readonly_fields = ("version", "title", "edited_by", "created_at", "comment")
+    fields = readonly_fields
     can_delete = False
 
 
 class AttachmentInline(admin.TabularInline):
     model = ArticleAttachment
     extra = 0
-    fields = ["name", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    readonly_fields = ("name", "content_type", "size", "uploaded_by", "uploaded_at")
+    fields = readonly_fields
 
 
 @admin.register(Article)

@@ -21,7 +21,7 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
     def __init__(self, **kwargs: Any):
         super().__init__(queryset=Category.objects.all(), **kwargs)
-        self._tree = None
+        self._tree: dict[int, tuple[int | None, str]] | None = None
 
     def label_from_instance(self, obj: Category) -> str:
         if self._tree is None:

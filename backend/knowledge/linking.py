@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from backend.core.jobs import enqueue
 from backend.knowledge.choices import ArticleStatus, LinkSource, LinkStatus
 from backend.knowledge.models import Article, ArticleLink, Keyword
 from backend.search import analysis
@@ -132,9 +133,8 @@ def on_indexed(changed: dict[str, set[int]]) -> None:
     projects, articles = sorted(changed.get("project", ())), sorted(changed.get("article", ()))
     if not projects and not articles:
         return
-    from backend.knowledge.tasks import recompute_links
 
     try:
-        recompute_links.delay(projects, articles)
+        enqueue("backend.knowledge.tasks.recompute_links", projects, articles)
     except Exception:  # the index is written; links follow on the next change or the periodic reconcile
         log.warning("could not queue link recomputation", exc_info=True)

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from backend.core.choices import Industry
-from backend.core.models import TimeStampedModel
+from backend.core.models import SearchDirtyQuerySet, TimeStampedModel
+from backend.core.uploads import UploadField
 from backend.knowledge.choices import ArticleStatus, LinkSource, LinkStatus, SourceKind, Visibility
 
 
@@ -56,11 +58,8 @@ class Keyword(TimeStampedModel):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # type: ignore[override]
-        """A bulk update bypasses the signals that re-index: flag the rows so the periodic flush does it."""
-        kwargs.setdefault("search_dirty", True)
-        return super().update(**kwargs)
+class ArticleQuerySet(SearchDirtyQuerySet):
+    """A bulk update bypasses the signals that re-index: it flags the rows so the periodic flush does it."""
 
 
 class Article(TimeStampedModel):
@@ -125,6 +124,8 @@ class Article(TimeStampedModel):
     review_comment = models.TextField(_("review comment"), blank=True)
     search_dirty = models.BooleanField(_("needs re-indexing"), default=False, editable=False, db_index=True)
 
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -169,14 +170,16 @@ class ArticleVersion(models.Model):
 
 
 class ArticleAttachment(models.Model):
-    """A file of an article; its text (docx, pdf, txt) is extracted at upload and searchable."""
+    """A file of an article; its text (docx, pdf, txt) is extracted by the worker after the upload commits
+    (``text_pending`` until then) and searchable."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="knowledge/%Y/%m/")
+    file = UploadField(_("file"), upload_to="knowledge/%Y/%m/")
     name = models.CharField(_("name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     text = models.TextField(_("extracted text"), blank=True)
+    text_pending = models.BooleanField(_("text extraction pending"), default=False, editable=False, db_index=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 

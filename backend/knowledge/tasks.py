@@ -13,3 +13,10 @@ def recompute_links(self, project_ids: list[int], article_ids: list[int]) -> Non
     from backend.knowledge.linking import links_recompute
 
     links_recompute(project_ids=project_ids, article_ids=article_ids)
+
+
+@shared_task(**RETRY)
+def extract_attachment_text(self, attachment_id: int) -> bool:
+    from backend.knowledge.services.attachments import attachment_text_extract
+
+    return attachment_text_extract(attachment_id=attachment_id)

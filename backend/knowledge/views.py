@@ -11,8 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,19 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.accounts.http import AuthenticatedRequest
 from backend.core.choices import Industry
-from backend.core.errors import ApplicationError, NotFound
-from backend.core.forms import add_service_error
-from backend.core.permissions import visible_to
+from backend.core.errors import NotFound, ValidationFailed
+from backend.core.permissions import can, visible_to
+from backend.core.refusals import refused
 from backend.knowledge import selectors, services
 from backend.knowledge.choices import ArticleStatus, SourceKind
 from backend.knowledge.forms import ArticleForm, AttachmentForm, ReviewForm
-from backend.knowledge.models import ArticleAttachment, ArticleVersion, Category
-from backend.knowledge.rendering import render_markdown
-from backend.knowledge.visibility import sees_all_articles
+from backend.knowledge.models import Article, ArticleAttachment, ArticleVersion, Category
+from backend.knowledge.rendering import check_body, render_markdown
 from backend.search.selectors import search_for_user
 
-SERVICE_ERRORS = (ApplicationError, ValidationError)
 TRANSITION_LABELS = {
     "submit": gettext_lazy("Submit for review"),
     "withdraw": gettext_lazy("Withdraw from review"),
@@ -42,14 +40,14 @@ TRANSITION_LABELS = {
 }
 
 
-def _article_or_404(request: HttpRequest, pk: int):
+def _article_or_404(request: AuthenticatedRequest, pk: int):
     try:
         return selectors.article_detail(user=request.user, pk=pk)
     except NotFound:
         raise Http404(_("No such article.")) from None
 
 
-def _back(request: HttpRequest, default: str) -> str:
+def _back(request: AuthenticatedRequest, default: str) -> str:
     target = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -60,7 +58,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: AuthenticatedRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "").strip() for name in ("q", "type", "category", "keyword", "industry")}
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
@@ -68,7 +66,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         page_number = 1
     page = None
     error = ""
-    try:
+    with refused(request, message=False) as refusal:
         page = search_for_user(
             user=request.user,
             text=params["q"],
@@ -78,8 +76,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             industry=params["industry"],
             page=page_number,
         )
-    except ApplicationError as exc:
-        error = exc.message
+    if refusal.refusal is not None:  # shown where the results would be
+        error = refusal.refusal.message
     industries = dict(Industry.choices)
     query = request.GET.copy()
     query.pop("page", None)
@@ -114,7 +112,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def browser(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def browser(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     tree = selectors.category_tree_for(user=request.user)
     current = None
     if pk is not None:
@@ -142,14 +140,14 @@ def browser(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "articles": articles[:100],
             "mine": mine,
             "keywords": selectors.keywords_in_use(user=request.user),
-            "is_kbadmin": sees_all_articles(request.user),
+            "is_kbadmin": can(request.user, "review", Article),
             "review_count": selectors.review_queue(user=request.user).count(),
         },
     )
 
 
 @login_required
-def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def article_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     article = _article_or_404(request, pk)
     return render(
         request,
@@ -159,14 +157,14 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": article.versions.select_related("edited_by").order_by("-version"),
             "projects": selectors.article_projects(user=request.user, article=article),
             "transitions": [(n, TRANSITION_LABELS[n]) for n in services.allowed_transitions(request.user, article)],
-            "can_edit": services.can_edit_article(request.user, article),
+            "can_edit": can(request.user, "change", article),
             "attachment_form": AttachmentForm(),
         },
     )
 
 
 @login_required
-def article_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+def article_version(request: AuthenticatedRequest, pk: int, version: int) -> HttpResponse:
     article = _article_or_404(request, pk)
     snapshot = ArticleVersion.objects.filter(article=article, version=version).select_related("edited_by").first()
     if snapshot is None:
@@ -179,7 +177,7 @@ def article_version(request: HttpRequest, pk: int, version: int) -> HttpResponse
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     attachment = visible_to(request.user, ArticleAttachment.objects.all()).filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("No such attachment."))
@@ -209,11 +207,11 @@ def _form_data(form: ArticleForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_create(request: HttpRequest) -> HttpResponse:
+def article_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ArticleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = _form_data(form)
-        try:
+        with refused(request, form=form):
             article = services.article_create(
                 author=request.user,
                 title=data["title"],
@@ -227,9 +225,6 @@ def article_create(request: HttpRequest) -> HttpResponse:
                 roles=data["roles"],
                 user_ids=data["users"],
             )
-        except SERVICE_ERRORS as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Draft saved. Submit it for review when it is ready."))
             return redirect("knowledge:article", pk=article.pk)
     return render(request, "knowledge/article_form.html", {"form": form, "article": None})
@@ -237,23 +232,20 @@ def article_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def article_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     article = _article_or_404(request, pk)
-    if not services.can_edit_article(request.user, article):
+    if not can(request.user, "change", article):
         messages.error(request, _("You may not edit this article now."))
         return redirect("knowledge:article", pk=pk)
     form = ArticleForm(request.POST or None, article=article)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refused(request, form=form):
             services.article_update(
                 article_id=article.pk,
                 actor=request.user,
                 data=_form_data(form),
                 comment=form.cleaned_data.get("comment", ""),
             )
-        except SERVICE_ERRORS as exc:
-            add_service_error(form, exc)
-        else:
             messages.success(request, _("Article saved."))
             return redirect("knowledge:article", pk=article.pk)
     return render(request, "knowledge/article_form.html", {"form": form, "article": article})
@@ -261,40 +253,39 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_preview(request: HttpRequest) -> HttpResponse:
+def article_preview(request: AuthenticatedRequest) -> HttpResponse:
     """The editor's preview: the posted Markdown rendered and sanitized exactly as it will be shown."""
-    return HttpResponse(render_markdown(request.POST.get("body", "")))
+    body = request.POST.get("body", "")
+    try:
+        check_body(body)
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(render_markdown(body))
 
 
 @login_required
 @require_POST
-def article_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def article_transition(request: AuthenticatedRequest, pk: int, name: str) -> HttpResponse:
     article = _article_or_404(request, pk)
-    try:
+    with refused(request):
         services.article_transition(
             article_id=article.pk, actor=request.user, name=name, comment=request.POST.get("comment", "")
         )
-    except SERVICE_ERRORS as exc:
-        messages.error(request, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
-    else:
         messages.success(request, _("Done: %(action)s.") % {"action": TRANSITION_LABELS.get(name, name)})
     return redirect("knowledge:article", pk=pk)
 
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     article = _article_or_404(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
+        with refused(request):
             services.article_attachment_add(
                 article_id=article.pk, actor=request.user, name=upload.name, data=upload.read()
             )
-        except SERVICE_ERRORS as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
-        else:
             messages.success(request, _("Attachment added; its text is now searchable."))
     else:
         messages.error(request, _("Choose a file to attach."))
@@ -305,8 +296,8 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    if not sees_all_articles(request.user):
+def review_queue(request: AuthenticatedRequest) -> HttpResponse:
+    if not can(request.user, "review", Article):
         raise Http404(_("The review queue is for knowledge admins."))
     articles = list(selectors.review_queue(user=request.user))
     forms = {a.pk: ReviewForm(article=a, prefix=f"a{a.pk}") for a in articles}
@@ -315,14 +306,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    if not sees_all_articles(request.user):
+def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not can(request.user, "review", Article):
         raise Http404(_("The review queue is for knowledge admins."))
     article = _article_or_404(request, pk)
     form = ReviewForm(request.POST, article=article, prefix=f"a{pk}")
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with refused(request, heading=f"{article.title}:"):
             services.article_review(
                 article_id=pk,
                 actor=request.user,
@@ -336,9 +327,6 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 user_ids=[u.pk for u in data["users"]],
                 comment=data["comment"],
             )
-        except SERVICE_ERRORS as exc:
-            messages.error(request, f"{article.title}: {getattr(exc, 'message', str(exc))}")
-        else:
             messages.success(request, _("%(title)s: decision recorded.") % {"title": article.title})
     else:
         messages.error(request, _("%(title)s: check the review form.") % {"title": article.title})
@@ -347,11 +335,11 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def propose(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
+def propose(request: AuthenticatedRequest, kind: str, object_id: int) -> HttpResponse:
     """Propose a project document, attachment, deliverable or win/loss lesson to the knowledge base."""
     if kind not in SourceKind.values or kind == SourceKind.MANUAL:
         raise Http404(_("Nothing of that kind can be proposed."))
-    try:
+    with refused(request):  # a record the user does not see is the 404 page
         article = services.article_propose(
             actor=request.user,
             kind=kind,
@@ -359,11 +347,6 @@ def propose(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
             title=request.POST.get("title", ""),
             note=request.POST.get("note", ""),
         )
-    except NotFound:
-        raise Http404(_("No such record.")) from None
-    except SERVICE_ERRORS as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
-    else:
         messages.success(
             request,
             _("Proposed to the knowledge base: %(title)s. A knowledge admin will review it.")
@@ -375,35 +358,32 @@ def propose(request: HttpRequest, kind: str, object_id: int) -> HttpResponse:
 # --- project page fragment --------------------------------------------------------------------------------
 
 
-def project_links_context(request: HttpRequest, project) -> dict[str, Any]:
+def project_links_context(request: AuthenticatedRequest, project) -> dict[str, Any]:
     """Context for ``knowledge/_project_links.html`` on the project page: accepted and suggested articles
     the user may read, and whether the user may accept/dismiss them."""
-    from backend.projects.models import can_edit
-
     links = selectors.project_links(user=request.user, project=project)
     return {
         "knowledge_project": project,
         "knowledge_accepted": links["accepted"],
         "knowledge_suggested": links["suggested"],
-        "knowledge_can_decide": can_edit(project, request.user),
+        "knowledge_can_decide": can(request.user, "decide_links", project),
     }
 
 
 @login_required
 @require_POST
-def link_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+def link_decide(request: AuthenticatedRequest, pk: int, decision: str) -> HttpResponse:
     """Accept or dismiss a suggestion; an htmx request gets the refreshed fragment, others a redirect."""
     from backend.knowledge.models import ArticleLink
 
     link = visible_to(request.user, ArticleLink.objects.select_related("project")).filter(pk=pk).first()
     if link is None:
         raise Http404(_("No such link."))
-    try:
+    htmx = bool(request.headers.get("HX-Request"))
+    with refused(request, message=not htmx) as refusal:
         services.link_decide(link_id=pk, actor=request.user, decision=decision)
-    except SERVICE_ERRORS as exc:
-        if request.headers.get("HX-Request"):
-            return HttpResponse(getattr(exc, "message", str(exc)), status=getattr(exc, "status_code", 400))
-        messages.error(request, getattr(exc, "message", str(exc)))
+    if htmx and refusal.refusal is not None:
+        return HttpResponse(refusal.refusal.message, status=refusal.status)
     if request.headers.get("HX-Request"):
         return render(request, "knowledge/_project_links.html", project_links_context(request, link.project))
     return redirect(_back(request, reverse("projects:detail", args=[link.project_id])))

@@ -3,7 +3,7 @@ alarms are a delivery log (read-only)."""
 
 from django.contrib import admin
 
-from backend.milestones.models import Acceptance, Alarm, Deliverable, Invoice, Milestone, PaymentTerm, Receipt, Task
+from backend.milestones.models import Acceptance, Alarm, Deliverable, Milestone, Task
 
 
 @admin.register(Milestone)
@@ -22,21 +22,6 @@ class DeliverableAdmin(admin.ModelAdmin):
 @admin.register(Acceptance)
 class AcceptanceAdmin(admin.ModelAdmin):
     list_display = ("project", "milestone", "accepted_on", "signatory", "result")
-
-
-@admin.register(PaymentTerm)
-class PaymentTermAdmin(admin.ModelAdmin):
-    list_display = ("project", "order", "name", "percent", "amount", "due_date", "written_off")
-
-
-@admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ("number", "project", "amount", "issued_on", "due_on")
-
-
-@admin.register(Receipt)
-class ReceiptAdmin(admin.ModelAdmin):
-    list_display = ("project", "payment_term", "amount", "received_on", "reference")
 
 
 @admin.register(Task)

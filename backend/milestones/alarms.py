@@ -6,8 +6,8 @@ unique key makes a concurrent or repeated scan harmless). ``alarm_deliver`` send
 lock it writes the in-app notifications and ``delivered_at`` in one transaction, so a task redelivered after
 the worker died either finds the alarm delivered (and does nothing) or delivers it for the first time.
 
-Escalation for an overdue milestone: level 1 its owner, level 2 the project's PM, level 3 the head of the
-project's department, level 4 the executives — at ``ALARM_ESCALATION_DAYS`` days overdue.
+What is due when and who is told at each escalation level are the rules of ``backend.milestones.alarm_rules``
+(configured in settings); this module applies them.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from backend.accounts.selectors import department_heads_up, users_with_role
+from backend.milestones.alarm_rules import escalation_levels, overdue_recipients
 from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
 from backend.milestones.models import Alarm, Milestone
 
@@ -45,7 +46,7 @@ def _insert(rows: list[tuple[int, int | None]], kind: str, object_type: str, lev
 @transaction.atomic
 def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> dict[str, int]:
     """Record every alarm that is due and not yet recorded; returns counts by kind and level."""
-    from backend.bids.models import Tender
+    from backend.tenders.models import Tender
     from workflows.models import ReviewStep
 
     today = today or timezone.localdate()
@@ -59,8 +60,9 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
     rows = list(_missing(due_soon, AlarmKind.MILESTONE_DUE, "milestone", 0).values_list("pk", "project_id"))
     counts["milestone_due"] = _insert(rows, AlarmKind.MILESTONE_DUE, "milestone", 0)
 
-    for level, days in enumerate(settings.ALARM_ESCALATION_DAYS, start=1):
-        overdue = open_milestones.filter(planned_end__lte=today - timedelta(days=days))
+    for rule in escalation_levels():
+        level = rule.level
+        overdue = open_milestones.filter(planned_end__lte=today - timedelta(days=rule.days_overdue))
         rows = list(_missing(overdue, AlarmKind.MILESTONE_OVERDUE, "milestone", level).values_list("pk", "project_id"))
         counts[f"milestone_overdue_{level}"] = _insert(rows, AlarmKind.MILESTONE_OVERDUE, "milestone", level)
 
@@ -109,8 +111,9 @@ def alarms_undelivered() -> list[int]:
 
 def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any], str]:
     """Who is told, the notification kind, its parameters and link."""
-    from backend.bids.models import Tender
+    from backend.projects.choices import Status as ProjectStatus
     from backend.projects.models import Project
+    from backend.tenders.models import Tender
     from workflows.models import ReviewStep
 
     if alarm.object_type == "milestone":
@@ -126,14 +129,7 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
                 {"project": project, "milestone": milestone.name, "due": milestone.planned_end},
                 url,
             )
-        if alarm.level == 1:
-            who = [milestone.owner or project.owner]
-        elif alarm.level == 2:
-            who = [m.user for m in project.members.filter(role="pm").select_related("user")] or [project.owner]
-        elif alarm.level == 3:
-            who = department_heads_up(department=project.department or project.owner.department)[:1]
-        else:
-            who = list(users_with_role(role="exec"))
+        who = overdue_recipients(milestone, alarm.level)
         days = (timezone.localdate() - milestone.planned_end).days
         return (
             who,
@@ -150,7 +146,7 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
             "alarm_stage_overdue",
             {
                 "project": project,
-                "stage": project.get_status_display(),
+                "stage": ProjectStatus(project.status).label,  # shown in each reader's language
                 "days": days,
                 "standard": stage.standard_days if stage else "?",
             },
@@ -183,24 +179,30 @@ def alarm_deliver(*, alarm_id: int) -> bool:
         return False
     try:
         who, kind, params, url = _recipients_and_params(alarm)
-    except Exception:  # the object is gone: the alarm has nothing left to say
+    except ObjectDoesNotExist:  # the object is gone: the alarm has nothing left to say
         alarm.delivered_at = timezone.now()
         alarm.save(update_fields=["delivered_at"])
         return False
-    recipients = [u for u in who if u is not None]
-    alarm.params = {k: str(v) for k, v in params.items()}
+    # Any other error propagates: the transaction rolls back, the alarm stays undelivered and the task (or the
+    # next scan, which fans out every undelivered alarm) tries again.
+    recipients = list({u.pk: u for u in who if u is not None}.values())  # each person once
+    from backend.core.notifications import stored
+
+    alarm.params = {k: stored(v) for k, v in params.items()}  # labels as message ids: each reader's language
     alarm.delivered_at = timezone.now()
     alarm.save(update_fields=["params", "delivered_at"])
     alarm.recipients.set(recipients)
-    _write_notifications(recipients=recipients, kind=kind, params=alarm.params, url=url)
+    _write_notifications(recipients=recipients, kind=kind, params=alarm.params, url=url, key=f"alarm:{alarm.pk}")
     return True
 
 
-def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, str], url: str) -> None:
-    """In-app rows in this transaction (the delivery record); e-mails after it commits."""
+def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, Any], url: str, key: str) -> None:
+    """In-app rows in this transaction (the delivery record, keyed by the alarm); e-mails after it commits."""
     from backend.core.models import Notification
 
-    Notification.objects.bulk_create(Notification(recipient=u, kind=kind, params=params, url=url) for u in recipients)
+    Notification.objects.bulk_create(
+        Notification(recipient=u, kind=kind, params=params, url=url, key=key) for u in recipients
+    )
     emails = [u for u in recipients if u.email]
     if emails:
 
@@ -210,9 +212,9 @@ def _write_notifications(*, recipients: list[Any], kind: str, params: dict[str, 
 
             from backend.core.notifications import render
 
-            with override(settings.LANGUAGE_CODE):
-                text = render(kind, params)
             for user in emails:
+                with override(getattr(user, "language", "") or settings.LANGUAGE_CODE):  # the reader's language
+                    text = render(kind, params)
                 send_mail(
                     subject=f"[sicrm] {text[:120]}",
                     message=f"{text}\n\n{url}",

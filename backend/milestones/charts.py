@@ -2,7 +2,7 @@
 payment term, budget against actual cost, and receivables aging.
 
 Built server-side with ``plotly.graph_objects`` from rows the views already loaded; this module runs no query
-and decides nothing. ``figure_html`` embeds a figure without plotly.js (each page loads the local copy once).
+and decides nothing. ``figure_html`` (backend/core/charts.py) embeds a figure without an inline script.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import plotly.graph_objects as go
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from backend.core.charts import figure_html  # noqa: F401  (the views call charts.figure_html)
 from backend.milestones.choices import MilestoneStatus
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     MilestoneStatus.PLANNED: "#6c757d",
     MilestoneStatus.IN_PROGRESS: "#0d6efd",
     MilestoneStatus.SUBMITTED: "#6f42c1",
@@ -28,14 +28,6 @@ STATUS_COLOURS = {
 }
 DAY_MS = 24 * 60 * 60 * 1000
 RUNNING = (MilestoneStatus.IN_PROGRESS, MilestoneStatus.SUBMITTED, MilestoneStatus.RETURNED)
-CONFIG = {"displaylogo": False, "responsive": True}
-
-
-def figure_html(fig: go.Figure, *, div_id: str) -> SafeString:
-    """The figure as a ``<div>`` plus its script, without plotly.js (loaded once by the page). The "none"
-    template keeps plotly.js's own plain look and spares every page the default template's JSON."""
-    fig.update_layout(template="none", font={"family": "system-ui, sans-serif", "size": 12})
-    return mark_safe(fig.to_html(include_plotlyjs=False, full_html=False, div_id=div_id, config=CONFIG))
 
 
 def _span(start: date, end: date) -> int:
@@ -96,8 +88,8 @@ def milestone_gantt(milestones: Sequence[Any], *, today: date) -> go.Figure:
                 meta={"kind": "plan"},
             )
         )
-        done = [(lbl, m, actual_end(m, today)) for lbl, m in rows]
-        done = [(lbl, m, end) for lbl, m, end in done if end is not None]
+        actual = [(lbl, m, actual_end(m, today)) for lbl, m in rows]
+        done = [(lbl, m, end) for lbl, m, end in actual if end is not None]
         fig.add_trace(
             go.Bar(
                 name=label,
@@ -151,6 +143,8 @@ def milestone_gantt(milestones: Sequence[Any], *, today: date) -> go.Figure:
         xaxis={
             "type": "date",
             "range": [(low - timedelta(days=3)).isoformat(), (high + timedelta(days=4)).isoformat()],
+            # numbers, not plotly's English month names ("Aug 23"), read the same in every language
+            "tickformat": "%Y-%m-%d",
         },
         yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed", "automargin": True},
     )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MilestoneStatus(models.TextChoices):
@@ -39,7 +40,7 @@ class DeliverableStatus(models.TextChoices):
 class AcceptanceResult(models.TextChoices):
     PASSED = "passed", _("Passed")
     CONDITIONAL = "conditional", _("Passed with conditions")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("acceptance result", "Failed")
 
 
 class TaskStatus(models.TextChoices):
@@ -53,3 +54,14 @@ class AlarmKind(models.TextChoices):
     STAGE_OVERDUE = "stage_overdue", _("Stage over its standard duration")
     REVIEW_PENDING = "review_pending", _("Review waiting too long")
     TENDER_DEADLINE = "tender_deadline", _("Tender deadline approaching")
+
+
+# What the buttons say, and what refusals call each transition.
+TRANSITION_LABELS = {
+    "start": _("Start"),
+    "submit": _("Submit for acceptance"),
+    "accept": _("Accept"),
+    "return_for_rework": _("Return for rework"),
+    "resume_work": _("Resume work"),
+    "cancel": _("Cancel milestone"),
+}

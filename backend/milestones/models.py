@@ -1,21 +1,22 @@
-"""Milestones, deliverables, acceptance records, payment terms, invoices, receipts, tasks and alarms.
+"""Milestones, deliverables, acceptance records, tasks and alarms.
 
 ``Milestone.status`` is a protected django-fsm-2 field like the project's; its transitions are made by
-``backend.milestones.services.milestone_transition`` only. Amounts that are sums (collected, invoiced,
-outstanding) are computed in SQL by the selectors, never stored.
-"""
+``backend.milestones.services.milestone_transition`` only."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from simple_history.models import HistoricalRecords
 
 from backend.core.models import TimeStampedModel
+from backend.core.permissions import can
+from backend.core.uploads import UploadField
 from backend.milestones.choices import (
     AcceptanceResult,
     DeliverableStatus,
@@ -25,21 +26,16 @@ from backend.milestones.choices import (
 )
 
 
-def can_work_on(milestone: Milestone, user) -> bool:
-    """The milestone owner and the project's editing members and engineers do the work."""
-    from backend.projects.models import can_edit
-
-    if milestone.owner_id == user.pk or can_edit(milestone.project, user):
-        return True
-    return milestone.project.members.filter(user=user, role="engineer").exists()
+def can_work_on(milestone: models.Model, user) -> bool:
+    """The ``permission`` of the transitions the team calls: the permission layer's ``work``
+    (``backend/milestones/permissions.py``)."""
+    return can(user, "work", milestone)
 
 
-def can_judge(milestone: Milestone, user) -> bool:
-    """The project's PM or owner (and directors/admins) accept or return a milestone."""
-    if user.is_superuser or user.has_role("director", "admin"):
-        return True
-    project = milestone.project
-    return project.owner_id == user.pk or project.members.filter(user=user, role="pm").exists()
+def can_judge(milestone: models.Model, user) -> bool:
+    """The ``permission`` of the transitions that accept or return a milestone: the permission layer's
+    ``judge``."""
+    return can(user, "judge", milestone)
 
 
 def required_deliverables_approved(milestone: Milestone) -> bool:
@@ -68,6 +64,14 @@ class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
     required_deliverables = models.JSONField(_("required deliverable types"), default=list, blank=True)
     status = FSMField(_("status"), default=MilestoneStatus.PLANNED, choices=MilestoneStatus.choices, protected=True)
 
+    if TYPE_CHECKING:  # the methods django-fsm adds for ``status`` (FSMField.contribute_to_class)
+
+        def get_all_status_transitions(self) -> Iterator[Transition]: ...
+        def get_available_status_transitions(self) -> Iterator[Transition]: ...
+        def get_available_user_status_transitions(self, user: Any) -> Iterator[Transition]: ...
+
+    history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)
+
     class Meta:
         ordering = ["project_id", "order", "pk"]
         indexes = [models.Index(fields=["status", "planned_end"])]
@@ -93,7 +97,7 @@ class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
         source=MilestoneStatus.IN_PROGRESS,
         target=MilestoneStatus.SUBMITTED,
         permission=can_work_on,
-        conditions=[required_deliverables_approved],
+        conditions=[required_deliverables_approved],  # type: ignore[list-item]  # django-fsm: a Model, not ours
     )
     def submit(self) -> None:
         """Hand the milestone over for acceptance; every required deliverable must be approved."""
@@ -152,7 +156,7 @@ class DeliverableVersion(models.Model):
 
     deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveSmallIntegerField(_("version"))
-    file = models.FileField(_("file"), upload_to="deliverables/%Y/%m/")
+    file = UploadField(_("file"), upload_to="deliverables/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
@@ -184,7 +188,9 @@ class Acceptance(TimeStampedModel):
     punch_list = models.JSONField(
         _("punch list"), default=list, blank=True, help_text=_("Open items the customer listed, one per entry.")
     )
-    certificate = models.FileField(_("signed certificate"), upload_to="acceptance/%Y/%m/", blank=True)
+    certificate = UploadField(
+        _("signed certificate"), upload_to="acceptance/%Y/%m/", blank=True, kinds=("pdf", "png", "jpeg", "docx")
+    )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -195,83 +201,6 @@ class Acceptance(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project} {self.get_result_display()}"
-
-
-class PaymentTerm(TimeStampedModel):
-    """An instalment of the contract price, due on a date or N days after a milestone is accepted."""
-
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="payment_terms")
-    milestone = models.ForeignKey(
-        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_terms"
-    )
-    name = models.CharField(_("name"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    percent = models.DecimalField(
-        _("percent"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
-    )
-    amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
-    )
-    due_date = models.DateField(
-        _("due date"), null=True, blank=True, help_text=_("Fixed by date, or set when the milestone is accepted.")
-    )
-    days_after_acceptance = models.PositiveSmallIntegerField(_("days after acceptance"), default=30)
-    written_off = models.DecimalField(_("written off"), max_digits=16, decimal_places=2, default=Decimal(0))
-    write_off_reason = models.TextField(_("write-off reason"), blank=True)
-
-    class Meta:
-        ordering = ["project_id", "order", "pk"]
-        verbose_name = _("payment term")
-        verbose_name_plural = _("payment terms")
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.amount}"
-
-
-class Invoice(TimeStampedModel):
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="invoices")
-    payment_term = models.ForeignKey(
-        PaymentTerm, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices"
-    )
-    number = models.CharField(_("invoice number"), max_length=50, unique=True)
-    amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
-    issued_on = models.DateField(_("issued on"))
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["project_id", "issued_on", "pk"]
-        verbose_name = _("invoice")
-        verbose_name_plural = _("invoices")
-
-    def __str__(self) -> str:
-        return self.number
-
-
-class Receipt(TimeStampedModel):
-    """Money received (partial payments are several receipts against one term)."""
-
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="receipts")
-    payment_term = models.ForeignKey(PaymentTerm, on_delete=models.PROTECT, related_name="receipts")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipts")
-    amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
-    )
-    received_on = models.DateField(_("received on"))
-    reference = models.CharField(_("bank reference"), max_length=100, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-
-    class Meta:
-        ordering = ["project_id", "received_on", "pk"]
-        verbose_name = _("receipt")
-        verbose_name_plural = _("receipts")
-
-    def __str__(self) -> str:
-        return f"{self.amount} @ {self.received_on}"
 
 
 class Task(TimeStampedModel):

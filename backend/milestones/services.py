@@ -1,20 +1,21 @@
 """Writes for delivery: kickoff from the process template, milestone transitions, deliverables and their
-versions, customer acceptance, payment terms, invoices, receipts and write-offs, tasks.
+versions, customer acceptance, tasks.
 
-The project's own delivery transitions stay in ``backend.projects.services.project_transition``; it
-calls ``delivery_check`` before and ``delivery_apply`` after each of them.
+The project's own delivery transitions stay in ``backend.projects.services.project_transition``; what delivery
+needs and causes there (kickoff, the acceptance request, suspension, the sign-off) is registered by
+``backend.milestones.transitions``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +23,10 @@ from backend.accounts.models import User
 from backend.core.calendar import WorkingCalendar
 from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
 from backend.core.notifications import notify
+from backend.core.permissions import can
 from backend.core.uploads import check_upload
 from backend.milestones.choices import (
+    TRANSITION_LABELS,
     AcceptanceResult,
     DeliverableStatus,
     DeliverableType,
@@ -34,17 +37,16 @@ from backend.milestones.models import (
     Acceptance,
     Deliverable,
     DeliverableVersion,
-    Invoice,
     Milestone,
-    PaymentTerm,
-    Receipt,
     Task,
     can_judge,
     can_work_on,
     required_deliverables_approved,
 )
+from backend.milestones.signals import milestone_accepted
 from backend.projects.choices import EventKind, MemberRole
-from backend.projects.models import Project, ProjectEvent, can_edit
+from backend.projects.choices import Status as ProjectStatus
+from backend.projects.models import Project, ProjectEvent
 
 CENT = Decimal("0.01")
 
@@ -57,8 +59,11 @@ def _pm_or_owner(project: Project) -> User:
 # --- kickoff -------------------------------------------------------------------------------------------
 
 
-def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None = None) -> list[Milestone]:
-    """Milestones, key tasks and payment terms from the project's template, dated from ``kickoff_date``."""
+def milestones_from_template(
+    *, project: Project, actor: User, kickoff_date: date | None = None
+) -> dict[int, Milestone]:
+    """Milestones and key tasks from the project's template, dated from ``kickoff_date``; returns the milestones
+    by the id of their template milestone (the payment terms of the template point at them)."""
     template = project.process_template
     if template is None or not template.milestones.exists():
         raise TransitionRefused(
@@ -69,7 +74,6 @@ def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None
     start = kickoff_date or timezone.localdate()
     calendar = WorkingCalendar(start)
     owner = _pm_or_owner(project)
-    contract = project.contract_amount if project.contract_amount is not None else project.estimated_amount
     by_template: dict[int, Milestone] = {}
     for spec in template.milestones.order_by("order"):
         begin = calendar.add(start, spec.offset_days)
@@ -85,103 +89,26 @@ def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None
             required_deliverables=list(spec.required_deliverables),
         )
         by_template[spec.pk] = milestone
-    advance = (template.definition or {}).get("advance_payment") or {}
-    terms: list[PaymentTerm] = []
-    if advance.get("percent"):
-        terms.append(
-            PaymentTerm(
-                project=project,
-                name=advance.get("name", _("Advance payment")),
-                order=0,
-                percent=Decimal(str(advance["percent"])),
-                amount=Decimal(0),
-                due_date=start + timedelta(days=int(advance.get("days", 15))),
-            )
-        )
-    for spec in template.milestones.order_by("order"):
-        if spec.payment_percent:
-            terms.append(
-                PaymentTerm(
-                    project=project,
-                    milestone=by_template[spec.pk],
-                    name=_("Payment on %(milestone)s") % {"milestone": spec.name},
-                    order=spec.order + 1,
-                    percent=spec.payment_percent,
-                    amount=Decimal(0),
-                )
-            )
-    _split_amounts(terms, Decimal(contract))
-    PaymentTerm.objects.bulk_create(terms)
     members = {m.role: m.user for m in project.members.select_related("user")}
     Task.objects.bulk_create(
         Task(
             project=project,
-            milestone=by_template.get(spec.milestone_id),
+            milestone=by_template.get(spec.milestone_id) if spec.milestone_id is not None else None,
             name=spec.name,
             assignee=members.get(spec.assignee_role) or owner,
             due_date=calendar.add(start, spec.offset_days),
         )
         for spec in template.tasks.all()
     )
-    return list(by_template.values())
+    return by_template
 
 
-def _split_amounts(terms: list[PaymentTerm], contract: Decimal) -> None:
-    """Amounts by percent, rounded to the cent; the last term takes the rounding remainder."""
-    if not terms:
-        return
-    total_percent = sum((t.percent for t in terms), Decimal(0))
-    allotted = Decimal(0)
-    for term in terms:
-        term.amount = (contract * term.percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
-        allotted += term.amount
-    if total_percent == 100:
-        terms[-1].amount += contract - allotted
+def delivery_kickoff(*, project: Project, actor: User, kickoff_date: date | None = None) -> list[Milestone]:
+    """The milestones and key tasks of kickoff (the payment terms come with the project's kickoff transition)."""
+    return list(milestones_from_template(project=project, actor=actor, kickoff_date=kickoff_date).values())
 
 
-# --- hooks for the project's delivery transitions ---------------------------------------------------------
-
-
-def delivery_check(*, project: Project, name: str, comment: str) -> None:
-    """Refuse a delivery transition whose preconditions are not met (409 naming what is missing)."""
-    from backend.milestones.selectors import project_outstanding
-
-    if name == "request_acceptance":
-        open_ones = list(
-            project.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED]).values_list(
-                "name", flat=True
-            )
-        )
-        if open_ones or not project.milestones.exists():
-            raise TransitionRefused(
-                _(
-                    "Project %(code)s is in %(state)s: every milestone must be accepted or cancelled first; still "
-                    "open: %(open)s."
-                )
-                % {
-                    "code": project.code,
-                    "state": project.get_status_display(),
-                    "open": "; ".join(open_ones) or _("no milestones at all"),
-                },
-                extra={"status": project.status, "missing": open_ones},
-            )
-    if name == "close":
-        outstanding = project_outstanding(project=project)
-        if outstanding > 0:
-            raise TransitionRefused(
-                _("Project %(code)s is in %(state)s: %(amount)s is still to be collected or written off.")
-                % {"code": project.code, "state": project.get_status_display(), "amount": f"{outstanding:,.2f}"},
-                extra={"status": project.status, "missing": ["payments"], "outstanding": str(outstanding)},
-            )
-    if name == "suspend" and not comment.strip():
-        raise ValidationFailed(
-            _("Say why delivery is suspended: a comment is required."), fields={"comment": [_("required")]}
-        )
-
-
-def delivery_apply(*, project: Project, name: str, actor: User, kickoff_date: date | None = None) -> None:
-    if name == "kickoff":
-        delivery_kickoff(project=project, actor=actor, kickoff_date=kickoff_date)
+# --- checks contributed to the project's transitions (see ``transitions``) ---------------------------------
 
 
 def acceptance_signoff_check(*, project: Project, review: Any) -> None:
@@ -216,11 +143,14 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
     if transition is None:
         raise TransitionRefused(
             _("Milestone '%(name)s' is %(state)s: '%(t)s' is not possible now.")
-            % {"name": milestone.name, "state": state, "t": name},
+            % {"name": milestone.name, "state": state, "t": TRANSITION_LABELS[name]},
             extra={"status": milestone.status},
         )
     if not transition.has_perm(milestone, actor):
-        raise PermissionDenied(_("You may not %(t)s milestone '%(name)s'.") % {"t": name, "name": milestone.name})
+        raise PermissionDenied(
+            _("You may not do '%(t)s' on milestone '%(name)s'.")
+            % {"t": TRANSITION_LABELS[name], "name": milestone.name}
+        )
     if name == "submit" and not required_deliverables_approved(milestone):
         missing = milestone.missing_deliverables()
         raise TransitionRefused(
@@ -263,9 +193,7 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
         comment=comment,
     )
     if name == "accept":
-        for term in milestone.payment_terms.filter(due_date__isnull=True):
-            term.due_date = today + timedelta(days=term.days_after_acceptance)
-            term.save(update_fields=["due_date", "updated_at"])
+        milestone_accepted.send(sender=Milestone, milestone=milestone, accepted_on=today)
     recipients = {
         "submit": [_pm_or_owner(milestone.project)],
         "accept": [milestone.owner],
@@ -279,7 +207,7 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
             params={
                 "project": milestone.project,
                 "milestone": milestone.name,
-                "state": milestone.get_status_display(),
+                "state": MilestoneStatus(milestone.status).label,
                 "actor": actor,
             },
             url=f"/projects/{milestone.project_id}/?tab=milestones",
@@ -291,6 +219,18 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
 def milestone_update_plan(*, actor: User, milestone: Milestone, data: dict[str, Any]) -> Milestone:
     if not can_judge(milestone, actor):
         raise PermissionDenied(_("Only the project manager may re-plan milestones."))
+    if milestone.project.status == ProjectStatus.CLOSED:
+        raise Conflict(
+            _("Project %(project)s is closed; its milestones can no longer be changed.")
+            % {"project": milestone.project.name}
+        )
+    moved = [f for f in ("planned_start", "planned_end") if f in data and data[f] != getattr(milestone, f)]
+    if moved and milestone.status in (MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED):
+        raise Conflict(
+            _("Milestone %(milestone)s is %(status)s; its dates are part of the record and can no longer be moved.")
+            % {"milestone": milestone.name, "status": milestone.get_status_display()},
+            extra={"fields": moved},
+        )
     for field in ("name", "planned_start", "planned_end", "owner", "weight", "required_deliverables"):
         if field in data:
             setattr(milestone, field, data[field])
@@ -406,7 +346,7 @@ def deliverable_review(*, actor: User, deliverable: Deliverable, approve: bool, 
         params={
             "project": deliverable.milestone.project,
             "title": deliverable.title,
-            "status": deliverable.get_status_display(),
+            "status": DeliverableStatus(deliverable.status).label,
         },
         url=f"/projects/{deliverable.milestone.project_id}/?tab=milestones",
     )
@@ -432,7 +372,7 @@ def acceptance_record(
 ) -> Acceptance:
     """Record the customer's sign-off of the project (in acceptance review) or of one milestone."""
     project = Project.objects.get(pk=project.pk)
-    if not can_edit(project, actor):
+    if not can(actor, "record_acceptance", project):
         raise PermissionDenied(_("You may not record acceptance for project %(code)s.") % {"code": project.code})
     if milestone is None and project.status != "acceptance_review":
         raise TransitionRefused(
@@ -468,148 +408,12 @@ def acceptance_record(
     return record
 
 
-# --- payments ----------------------------------------------------------------------------------------------
-
-
-def _require_finance(project: Project, actor: User) -> None:
-    if not (can_edit(project, actor) or actor.has_role("finance")):
-        raise PermissionDenied(_("Only the project team and finance may record payments."))
-
-
-@transaction.atomic
-def payment_term_add(
-    *,
-    actor: User,
-    project: Project,
-    name: str,
-    percent: Decimal,
-    milestone: Milestone | None = None,
-    due_date: date | None = None,
-    days_after_acceptance: int = 30,
-) -> PaymentTerm:
-    _require_finance(project, actor)
-    if milestone is not None and milestone.project_id != project.pk:
-        raise ValidationFailed(_("That milestone belongs to another project."), fields={"milestone": ["foreign"]})
-    planned = project.payment_terms.aggregate(p=Sum("percent"))["p"] or Decimal(0)
-    if planned + Decimal(percent) > 100:
-        raise ValidationFailed(
-            _("Payment terms would add up to %(total)s%%; at most 100%% of the contract.")
-            % {"total": planned + Decimal(percent)},
-            fields={"percent": [_("over 100%")]},
-        )
-    contract = project.contract_amount if project.contract_amount is not None else project.estimated_amount
-    order = (project.payment_terms.aggregate(m=Max("order"))["m"] or 0) + 1
-    term = PaymentTerm(
-        project=project,
-        milestone=milestone,
-        name=name,
-        order=order,
-        percent=percent,
-        amount=(Decimal(contract) * Decimal(percent) / 100).quantize(CENT),
-        due_date=due_date,
-        days_after_acceptance=days_after_acceptance,
-    )
-    term.full_clean()
-    term.save()
-    return term
-
-
-@transaction.atomic
-def invoice_create(
-    *,
-    actor: User,
-    project: Project,
-    number: str,
-    amount: Decimal,
-    issued_on: date,
-    payment_term: PaymentTerm | None = None,
-    due_on: date | None = None,
-) -> Invoice:
-    _require_finance(project, actor)
-    if payment_term is not None and payment_term.project_id != project.pk:
-        raise ValidationFailed(_("That payment term belongs to another project."), fields={"payment_term": ["x"]})
-    if Invoice.objects.filter(number=number).exists():
-        raise ValidationFailed(_("Invoice number %(n)s already exists.") % {"n": number}, fields={"number": ["dup"]})
-    invoice = Invoice(
-        project=project,
-        payment_term=payment_term,
-        number=number.strip(),
-        amount=amount,
-        issued_on=issued_on,
-        due_on=due_on,
-    )
-    invoice.full_clean()
-    invoice.save()
-    return invoice
-
-
-@transaction.atomic
-def receipt_record(
-    *,
-    actor: User,
-    payment_term: PaymentTerm,
-    amount: Decimal,
-    received_on: date,
-    reference: str = "",
-    invoice: Invoice | None = None,
-) -> Receipt:
-    """Money received against a payment term; more than is outstanding is refused."""
-    from backend.milestones.selectors import term_outstanding
-
-    term = PaymentTerm.objects.select_for_update().select_related("project").get(pk=payment_term.pk)
-    _require_finance(term.project, actor)
-    amount = Decimal(amount)
-    outstanding = term_outstanding(term_id=term.pk)
-    if amount <= 0:
-        raise ValidationFailed(_("A receipt must be a positive amount."), fields={"amount": [_("not positive")]})
-    if amount > outstanding:
-        raise ValidationFailed(
-            _("%(amount)s is more than the %(outstanding)s still outstanding on %(term)s.")
-            % {"amount": f"{amount:,.2f}", "outstanding": f"{outstanding:,.2f}", "term": term.name},
-            fields={"amount": [_("more than outstanding")]},
-        )
-    if invoice is not None and invoice.project_id != term.project_id:
-        raise ValidationFailed(_("That invoice belongs to another project."), fields={"invoice": ["foreign"]})
-    receipt = Receipt(
-        project=term.project,
-        payment_term=term,
-        invoice=invoice,
-        amount=amount,
-        received_on=received_on,
-        reference=reference,
-        recorded_by=actor,
-    )
-    receipt.full_clean()
-    receipt.save()
-    return receipt
-
-
-@transaction.atomic
-def payment_write_off(*, actor: User, payment_term: PaymentTerm, amount: Decimal, reason: str) -> PaymentTerm:
-    from backend.milestones.selectors import term_outstanding
-
-    term = PaymentTerm.objects.select_for_update().select_related("project").get(pk=payment_term.pk)
-    if not (actor.has_role("finance", "director", "admin") or actor.is_superuser):
-        raise PermissionDenied(_("Only finance or a director may write off receivables."))
-    if not reason.strip():
-        raise ValidationFailed(_("Say why: a reason is required to write off."), fields={"reason": [_("required")]})
-    amount = Decimal(amount)
-    if amount <= 0 or amount > term_outstanding(term_id=term.pk):
-        raise ValidationFailed(
-            _("The write-off must be positive and at most what is outstanding."), fields={"amount": [_("out of range")]}
-        )
-    term.written_off += amount
-    term.write_off_reason = "\n".join(filter(None, [term.write_off_reason, reason.strip()]))
-    term.save(update_fields=["written_off", "write_off_reason", "updated_at"])
-    return term
-
-
 # --- tasks -------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
-    if not (task.assignee_id == actor.pk or can_edit(task.project, actor)):
+    if not can(actor, "change", task):
         raise PermissionDenied(_("You may not change this task."))
     task.status = TaskStatus.DONE if done else TaskStatus.OPEN
     task.save(update_fields=["status", "updated_at"])

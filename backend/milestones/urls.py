@@ -1,5 +1,5 @@
-"""Delivery pages (mounted at ``/delivery/``): the milestones and payments tabs on pages of their own, the
-actions posted from them, file downloads and the receivables page."""
+"""Delivery pages (mounted at ``/delivery/``): the milestones tab on a page of its own, the actions posted
+from it and file downloads."""
 
 from django.urls import path
 
@@ -7,9 +7,7 @@ from backend.milestones import views
 
 app_name = "milestones"
 urlpatterns = [
-    path("receivables/", views.receivables, name="receivables"),
     path("project/<int:pk>/milestones/", views.project_milestones, name="project-milestones"),
-    path("project/<int:pk>/payments/", views.project_payments, name="project-payments"),
     # milestones tab
     path(
         "project/<int:pk>/milestones/<int:milestone_pk>/transition/",
@@ -39,11 +37,6 @@ urlpatterns = [
     ),
     path("project/<int:pk>/acceptances/", views.acceptance_add, name="acceptance-add"),
     path("project/<int:pk>/tasks/<int:task_pk>/", views.task_status, name="task-status"),
-    # payments tab
-    path("project/<int:pk>/payment-terms/", views.payment_term_add, name="payment-term-add"),
-    path("project/<int:pk>/invoices/", views.invoice_add, name="invoice-add"),
-    path("project/<int:pk>/receipts/", views.receipt_add, name="receipt-add"),
-    path("project/<int:pk>/write-offs/", views.write_off, name="write-off"),
     # downloads
     path("versions/<int:pk>/download/", views.version_download, name="version-download"),
     path("acceptances/<int:pk>/certificate/", views.certificate_download, name="certificate-download"),

@@ -8,10 +8,7 @@ from backend.milestones.models import (
     Alarm,
     Deliverable,
     DeliverableVersion,
-    Invoice,
     Milestone,
-    PaymentTerm,
-    Receipt,
     Task,
 )
 from backend.projects.visibility import project_q
@@ -24,7 +21,7 @@ def _follow(prefix: str):
     return rule
 
 
-for _model in (Milestone, Acceptance, PaymentTerm, Invoice, Receipt, Task, Alarm):
+for _model in (Milestone, Acceptance, Task, Alarm):
     visibility_rule(_model)(_follow("project__"))
 visibility_rule(Deliverable)(_follow("milestone__project__"))
 visibility_rule(DeliverableVersion)(_follow("deliverable__milestone__project__"))

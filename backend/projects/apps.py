@@ -3,9 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProjectsConfig(AppConfig):
+    """Projects (opportunities through delivery): the lifecycle state machine, members, competitors, partners,
+    checklists, budget and expenses, and the event log. It fires every project transition and offers the
+    registry (``transitions``) through which the apps above contribute their preconditions and effects; it must
+    not import bids, tenders, milestones, payments, docs_templates or knowledge."""
+
     name = "backend.projects"
     label = "projects"
     verbose_name = _("Projects")
 
     def ready(self) -> None:
-        from backend.projects import visibility  # noqa: F401  (registers the visibility rules)
+        from backend.projects import permissions, services, visibility  # noqa: F401  (visibility and action rules)
+
+        services.register()  # the gate outcome handlers and the project's own transition checks

@@ -1,6 +1,7 @@
 """Project states, roles and categories."""
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,3 +96,96 @@ class EventKind(models.TextChoices):
     DECISION = "decision", _("Review decision")
     CREATED = "created", _("Created")
     MILESTONE = "milestone", _("Milestone")
+    CHANGE = "change", _("Change")
+
+
+# Events that move the status (stage durations and conversion are computed from these alone).
+STATUS_EVENT_KINDS = (EventKind.CREATED, EventKind.TRANSITION, EventKind.DECISION)
+# The deal's outcome: entering one of these sets ``Project.closed_at``; the first three are outcomes of a sale
+# (``Project.outcome``); a rejected initiation is not.
+OUTCOME_STATES = (Status.WON, Status.LOST, Status.ABANDONED, Status.REJECTED)
+SALE_OUTCOMES = (Status.WON, Status.LOST, Status.ABANDONED)
+# The presales stages in the order a deal moves through them (the funnel).
+FUNNEL_STAGES = [
+    Status.TENDER,
+    Status.INITIATION_REVIEW,
+    Status.PURSUIT,
+    Status.BIDDING,
+    Status.NEGOTIATION,
+    Status.CONTRACT_REVIEW,
+    Status.WON,
+]
+
+
+class ForecastCategory(models.TextChoices):
+    """Salesforce's forecast categories: how sure the owner is that an open deal closes in its month."""
+
+    PIPELINE = "pipeline", pgettext_lazy("forecast", "Pipeline")
+    BEST_CASE = "best_case", pgettext_lazy("forecast", "Best case")
+    COMMIT = "commit", pgettext_lazy("forecast", "Commit")
+    OMITTED = "omitted", pgettext_lazy("forecast", "Omitted")
+    CLOSED = "closed", pgettext_lazy("forecast", "Closed")
+
+
+# The probability each presales stage stands for; an open deal whose owner has not chosen a forecast
+# category gets the category of its stage's probability (≥ 90 %: commit, ≥ 50 %: best case, else pipeline).
+STAGE_PROBABILITY = {
+    Status.TENDER: 10,
+    Status.INITIATION_REVIEW: 20,
+    Status.PURSUIT: 30,
+    Status.BIDDING: 50,
+    Status.NEGOTIATION: 70,
+    Status.CONTRACT_REVIEW: 90,
+}
+
+
+def category_for_probability(probability: int) -> str:
+    if probability >= 90:
+        return ForecastCategory.COMMIT
+    if probability >= 50:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
+
+
+def default_forecast_category(status: str) -> str:
+    """The category a deal in ``status`` has until its owner picks one."""
+    if status not in PRESALES_OPEN:
+        return ForecastCategory.CLOSED
+    return category_for_probability(STAGE_PROBABILITY[Status(status)])
+
+
+# Button labels of the transitions users call, and history labels of the ones the gates fire.
+TRANSITION_LABELS = {
+    "submit_initiation": _("Submit for initiation"),
+    "start_bidding": _("Start bidding"),
+    "award": _("Mark as awarded"),
+    "lose": _("Mark as lost"),
+    "submit_contract_review": _("Submit contract review"),
+    "abandon": _("Abandon"),
+    "approve_initiation": _("Initiation approved"),
+    "reject_initiation": _("Initiation rejected"),
+    "return_initiation": _("Initiation returned for rework"),
+    "approve_contract": _("Contract approved"),
+    "reject_contract": _("Contract rejected"),
+    "return_contract": _("Contract returned for rework"),
+}
+# Shown after the forward moves, in red: they end the deal.
+ENDING_TRANSITIONS = frozenset({"lose", "abandon"})
+DECISION_LABELS = {
+    "approve": _("approved"),
+    "reject": _("rejected"),
+    "return": _("returned"),
+}
+
+
+def transition_label(name: str) -> str:
+    if name in TRANSITION_LABELS:
+        return str(TRANSITION_LABELS[name])
+    if ":" in name:  # a decision on a step that did not end the review, e.g. "contract:approve"
+        decision = name.split(":", 1)[1]
+        return gettext("Step %(decision)s") % {"decision": DECISION_LABELS.get(decision, decision)}
+    return name.replace("_", " ").capitalize()
+
+
+def status_label(value: str) -> str:
+    return str(Status(value).label) if value in Status.values else value

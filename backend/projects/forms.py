@@ -3,7 +3,7 @@ partners. They check shape only; the services decide and their refusals land on 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +43,9 @@ class ProjectCreateForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = visible_to(user, Customer.objects.all()).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["customer"]).queryset = visible_to(
+            user, Customer.objects.all()
+        ).order_by("name")
 
 
 class ProjectEditForm(forms.ModelForm):
@@ -67,8 +69,26 @@ class ProjectEditForm(forms.ModelForm):
         }
 
 
+class TransitionFormExtra(Protocol):
+    """Fields an app above adds to the transition form (bids: the win/loss record), registered in its ready()."""
+
+    def extend(self, form: TransitionForm, project: Project) -> None: ...
+
+    def service_kwargs(self, form: TransitionForm) -> dict[str, Any]: ...
+
+
+_transition_extras: list[TransitionFormExtra] = []
+
+
+def transition_form_extra(extra: TransitionFormExtra) -> TransitionFormExtra:
+    if extra not in _transition_extras:
+        _transition_extras.append(extra)
+    return extra
+
+
 class TransitionForm(forms.Form):
-    """A user transition: a comment and, for lose / abandon / submit_contract_review, the win/loss record."""
+    """A user transition: a comment and, for lose / abandon / submit_contract_review, the win/loss record
+    (``with_win_loss``; its fields come from bids through ``transition_form_extra``)."""
 
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -79,59 +99,13 @@ class TransitionForm(forms.Form):
         self.with_win_loss = name in WIN_LOSS_TRANSITIONS
         if name == "abandon":
             self.fields["comment"].label = _("Why is the project abandoned?")
-        if not self.with_win_loss:
-            return
-        from backend.bids.models import WinLossReason
-
-        reasons = WinLossReason.objects.filter(is_active=True)
-        existing = getattr(project, "win_loss", None) if name == "submit_contract_review" else None
-        # submit_contract_review accepts a win record made beforehand; lose/abandon always need one.
-        optional = existing is not None and existing.outcome == "won"
-        self.fields["primary_reason"] = forms.ModelChoiceField(
-            label=_("Primary reason"), queryset=reasons, to_field_name="code", required=not optional
-        )
-        self.fields["secondary_reasons"] = forms.ModelMultipleChoiceField(
-            label=_("Secondary reasons"),
-            queryset=reasons,
-            to_field_name="code",
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        self.fields["winning_competitor"] = forms.ModelChoiceField(
-            label=_("Winning competitor"), queryset=Competitor.objects.all(), required=False
-        )
-        self.fields["winning_price"] = forms.DecimalField(
-            label=_("Winning price"), max_digits=16, decimal_places=2, min_value=0, required=False
-        )
-        self.fields["our_price"] = forms.DecimalField(
-            label=_("Our price"), max_digits=16, decimal_places=2, min_value=0, required=False
-        )
-        self.fields["lessons"] = forms.CharField(
-            label=_("Lessons learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-        )
-        if optional and not self.is_bound:
-            self.initial.update(
-                {
-                    "primary_reason": existing.primary_reason.code,
-                    "winning_competitor": existing.winning_competitor_id,
-                    "winning_price": existing.winning_price,
-                    "our_price": existing.our_price,
-                    "lessons": existing.lessons,
-                }
-            )
+        for extra in _transition_extras:
+            extra.extend(self, project)
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        kwargs: dict[str, Any] = {"comment": data.get("comment", "")}
-        if self.with_win_loss and data.get("primary_reason") is not None:
-            kwargs["win_loss"] = {
-                "primary_reason": data["primary_reason"].code,
-                "secondary_reasons": [r.code for r in data.get("secondary_reasons") or []],
-                "winning_competitor": data.get("winning_competitor"),
-                "winning_price": data.get("winning_price"),
-                "our_price": data.get("our_price"),
-                "lessons": data.get("lessons", ""),
-            }
+        kwargs: dict[str, Any] = {"comment": self.cleaned_data.get("comment", "")}
+        for extra in _transition_extras:
+            kwargs.update(extra.service_kwargs(self))
         return kwargs
 
 
@@ -152,7 +126,8 @@ class CompetitorAddForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("competitor") and not (data.get("competitor_name") or "").strip():
             raise forms.ValidationError(_("Choose a competitor from the catalogue or type a new name."))
         return data
@@ -185,7 +160,8 @@ class PartnerAddForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, min_value=0, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("partner") and not (data.get("partner_name") or "").strip():
             raise forms.ValidationError(_("Choose a partner from the catalogue or type a new name."))
         return data

@@ -7,22 +7,27 @@ side effects) is done by ``backend.projects.services.project_transition`` and th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from simple_history.models import HistoricalRecords
 
 from backend.core.choices import Industry, Region
-from backend.core.models import TimeStampedModel
+from backend.core.models import SearchDirtyQuerySet, TimeStampedModel
+from backend.core.permissions import can
+from backend.core.uploads import UploadField
 from backend.projects.choices import (
-    EDITING_ROLES,
     PRESALES_OPEN,
     CostCategory,
     EventKind,
+    ForecastCategory,
     MemberRole,
     PartnerKind,
     Source,
@@ -31,16 +36,13 @@ from backend.projects.choices import (
 )
 
 
-def can_edit(project: Project, user) -> bool:
-    """Owner, members with an editing role, directors and administrators may move the project."""
-    if user.is_superuser or user.has_role("director", "admin"):
-        return True
-    if project.owner_id == user.pk:
-        return True
-    return project.members.filter(user=user, role__in=EDITING_ROLES).exists()
+def can_edit(project: models.Model, user) -> bool:
+    """May ``user`` change and move the project? Asks the permission layer (``backend/projects/permissions.py``);
+    also the ``permission`` of the transitions users call (django-fsm hands it the instance as a ``Model``)."""
+    return can(user, "change", project)
 
 
-def fired_by_gate_only(project: Project, user) -> bool:
+def fired_by_gate_only(project: models.Model, user) -> bool:
     """Gated transitions are never available to a user; only the gate engine fires them."""
     return False
 
@@ -58,7 +60,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="projects"
     )
     tender = models.ForeignKey(
-        "bids.Tender",
+        "tenders.Tender",
         verbose_name=_("tender"),
         null=True,
         blank=True,
@@ -104,7 +106,46 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     contract_amount = models.DecimalField(_("contract amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     status = FSMField(_("status"), default=Status.TENDER, choices=Status.choices, protected=True)
+
+    if TYPE_CHECKING:  # the methods django-fsm adds for ``status`` (FSMField.contribute_to_class)
+
+        def get_all_status_transitions(self) -> Iterator[Transition]: ...
+        def get_available_status_transitions(self) -> Iterator[Transition]: ...
+        def get_available_user_status_transitions(self, user: Any) -> Iterator[Transition]: ...
+
+        # set on the board's cards by projects.views.lists._board_cards, for the board template
+        menu: list[dict[str, Any]]
+        can_move: bool
+
     status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
+    forecast_category = models.CharField(
+        _("forecast category"),
+        max_length=20,
+        blank=True,
+        choices=[(c.value, c.label) for c in ForecastCategory if c != ForecastCategory.CLOSED],
+        help_text=_("Empty: the category of the stage's probability."),
+    )
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, editable=False, help_text=_("When the deal was won, lost or abandoned.")
+    )
+    # The state the sale ended in (won, lost, abandoned), kept when a won deal moves on into delivery; the
+    # analytics read it (with closed_at) off one covering index instead of joining the win/loss records.
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        blank=True,
+        editable=False,
+        choices=[(state.value, state.label) for state in (Status.WON, Status.LOST, Status.ABANDONED)],
+    )
+    closed_from = models.CharField(
+        _("closed from"), max_length=30, blank=True, editable=False, help_text=_("The state the deal was in then.")
+    )
+    search_dirty = models.BooleanField(_("needs re-indexing"), default=False, editable=False, db_index=True)
+
+    objects = SearchDirtyQuerySet.as_manager()
+
+    # audit: who changed which field, when (backend/core/audit.py); the search flag is bookkeeping, not history
+    history = HistoricalRecords(excluded_fields=["search_dirty"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -114,8 +155,36 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
             models.Index(fields=["status"]),
             models.Index(fields=["owner"]),
             models.Index(fields=["industry", "region"]),
-            # the default newest-first list reads a page off this index instead of sorting every project
-            models.Index(fields=["-created_at", "-id"], name="project_newest_first"),
+            # the default newest-first list reads a page off this index instead of sorting every project; on
+            # PostgreSQL it carries the columns of the visibility filter and the list's filters, so a page, a
+            # deep page's ids and a count are index-only scans (issue 15)
+            models.Index(
+                fields=["-created_at", "-id"],
+                include=["owner", "department", "industry", "region", "status", "source"],
+                name="project_newest_cover",
+            ),
+            # the kanban board: the newest cards of each column
+            models.Index(fields=["status", "-status_changed_at", "-id"], name="project_board_column"),
+            # the analytics read closed deals by their outcome date and open ones by expected close month
+            # (PostgreSQL: a covering index, so the win/loss figures of a period are an index-only scan)
+            models.Index(
+                fields=["closed_at"],
+                include=[
+                    "outcome",
+                    "closed_from",
+                    "industry",
+                    "region",
+                    "source",
+                    "owner",
+                    "department",
+                    "process_template",
+                    "contract_amount",
+                    "estimated_amount",
+                    "created_at",
+                ],
+                name="project_closed_at",
+            ),
+            models.Index(fields=["status", "expected_close_date"], name="project_status_close"),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +201,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         source=Status.TENDER,
         target=Status.INITIATION_REVIEW,
         permission=can_edit,
-        conditions=[required_checklist_done],
+        conditions=[required_checklist_done],  # type: ignore[list-item]  # django-fsm: a Model, not ours
     )
     def submit_initiation(self) -> None:
         """Ask for initiation (立项); opens the initiation review."""
@@ -142,7 +211,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         source=Status.PURSUIT,
         target=Status.BIDDING,
         permission=can_edit,
-        conditions=[required_checklist_done],
+        conditions=[required_checklist_done],  # type: ignore[list-item]  # django-fsm: a Model, not ours
     )
     def start_bidding(self) -> None:
         """Start preparing and submitting the bid."""
@@ -160,7 +229,7 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         source=Status.NEGOTIATION,
         target=Status.CONTRACT_REVIEW,
         permission=can_edit,
-        conditions=[required_checklist_done],
+        conditions=[required_checklist_done],  # type: ignore[list-item]  # django-fsm: a Model, not ours
     )
     def submit_contract_review(self) -> None:
         """Send the negotiated contract to review (合同评审)."""
@@ -372,10 +441,15 @@ class ProjectEvent(models.Model):
     milestone = models.ForeignKey(
         "milestones.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    # A change of a tracked field (kind "change"): which field, and its value before and after, as text.
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    old_value = models.CharField(_("old value"), max_length=40, blank=True)
+    new_value = models.CharField(_("new value"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["project", "created_at"], name="event_project_time")]
         verbose_name = _("project event")
         verbose_name_plural = _("project events")
 
@@ -470,7 +544,7 @@ class ProjectAttachment(models.Model):
     """A file on the project (e.g. carried over from its tender notice)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="projects/%Y/%m/")
+    file = UploadField(_("file"), upload_to="projects/%Y/%m/")
     name = models.CharField(_("name"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

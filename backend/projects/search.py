@@ -39,6 +39,7 @@ class ProjectIndex(SearchIndex):
     type = "project"
     model = Project
     label = _("Projects")
+    dirty_field = "search_dirty"
     watches = (
         Watch(ProjectMember, lambda m: [m.project_id]),
         Watch(ProjectCompetitor, lambda c: [c.project_id]),

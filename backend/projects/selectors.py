@@ -1,15 +1,43 @@
-"""Reads for projects, always through the visibility filter; figures are computed in SQL."""
+"""Reads for projects, always through the visibility filter; figures are computed in SQL. Also the project's
+economics: budget against actual, margin and the presales cut-losses signal."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.core.permissions import visible_to
-from backend.projects.models import Project, ProjectCompetitor, ProjectEvent, ProjectMember, StageChecklistItem
+from backend.projects.models import (
+    BudgetLine,
+    Expense,
+    Project,
+    ProjectCompetitor,
+    ProjectEvent,
+    ProjectMember,
+    StageChecklistItem,
+)
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
@@ -38,6 +66,57 @@ def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -
         )
     )
     return ProjectFilterSet(filters, qs).qs if filters else qs
+
+
+def board_projects(*, user: User) -> QuerySet[Project]:
+    """The projects ``user`` may see in the board's columns (before the board's filters)."""
+    from backend.projects.choices import BOARD_COLUMNS
+
+    return visible_to(user, Project.objects.filter(status__in=BOARD_COLUMNS))
+
+
+def status_counts(*, queryset: QuerySet[Project]) -> dict[str, int]:
+    """State → how many projects of ``queryset`` are in it (one grouped query)."""
+    return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+class BoardCardFlags(TypedDict):
+    """What ``board_cards`` annotates on each card."""
+
+    member_can_edit: bool
+    checklist_blocked: bool
+
+
+def board_cards(
+    *, user: User, queryset: QuerySet[Project], columns: Sequence[str], limit: int
+) -> list[WithAnnotations[Project, BoardCardFlags]]:
+    """The newest ``limit`` cards (by the time they entered their state) of each of ``columns`` in one query,
+    annotated with what the board's menus need (``member_can_edit``, ``checklist_blocked``), in board order.
+
+    Each column's ids come off the index (status, status_changed_at, id) with a ``LIMIT`` of their own, and
+    only those rows are fetched: a window function numbered every visible project of the board first, which
+    took seconds at 100,000 projects (issue 15)."""
+    from backend.projects.choices import EDITING_ROLES
+
+    newest = queryset.order_by("-status_changed_at", "-pk").values("pk")
+    per_column = [
+        Project.objects.filter(pk__in=newest.filter(status=state)[:limit]).order_by().values("pk") for state in columns
+    ]
+    if not per_column:
+        return []
+    ids = per_column[0].union(*per_column[1:], all=True)
+    editing = ProjectMember.objects.filter(project=OuterRef("pk"), user=user, role__in=EDITING_ROLES)
+    blocked = StageChecklistItem.objects.filter(
+        project=OuterRef("pk"), stage=OuterRef("status"), required=True, done=False
+    )
+    cards = list(
+        Project.objects.filter(pk__in=ids)
+        .select_related("customer")
+        .annotate(member_can_edit=Exists(editing), checklist_blocked=Exists(blocked))
+        .order_by()
+    )
+    cards.sort(key=lambda card: (card.status_changed_at, card.pk), reverse=True)
+    return cards
 
 
 def project_get_visible(*, user: User, pk: int) -> Project:
@@ -78,7 +157,11 @@ def stage_durations(*, project: Project) -> list[dict[str, Any]]:
     """How long the project spent in each state, from its event log (DESIGN.md §2 ProjectEvent)."""
     from django.utils import timezone
 
-    events = list(project.events.order_by("created_at", "pk").values("target", "created_at"))
+    from backend.projects.choices import STATUS_EVENT_KINDS
+
+    events = list(
+        project.events.filter(kind__in=STATUS_EVENT_KINDS).order_by("created_at", "pk").values("target", "created_at")
+    )
     spans = []
     for current, following in zip(events, [*events[1:], None], strict=True):
         end = following["created_at"] if following else timezone.now()
@@ -95,3 +178,104 @@ def stage_durations(*, project: Project) -> list[dict[str, Any]]:
 
 def members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=ProjectMember.objects.select_related("user"))
+
+
+# --- economics: budget against actual, margin, the presales cut-losses signal ------------------------------
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Value(Decimal(0), output_field=MONEY)
+
+
+def project_financials(*, project: Project) -> dict[str, Any]:
+    """Revenue, planned and actual cost by category, margin, and the presales cut-losses signal."""
+    planned = {
+        row["category"]: row["total"]
+        for row in BudgetLine.objects.filter(project=project).values("category").annotate(total=Sum("planned_amount"))
+    }
+    actual = {
+        row["category"]: row["total"]
+        for row in Expense.objects.filter(project=project).values("category").annotate(total=Sum("amount"))
+    }
+    revenue = project.contract_amount if project.contract_amount is not None else project.estimated_amount
+    actual_total = sum(actual.values(), Decimal(0))
+    planned_total = sum(planned.values(), Decimal(0))
+    margin = revenue - actual_total
+    margin_pct = (margin * 100 / revenue).quantize(Decimal("0.1")) if revenue else None
+    return {
+        "revenue": revenue,
+        "planned": planned,
+        "actual": actual,
+        "planned_total": planned_total,
+        "actual_total": actual_total,
+        "margin": margin,
+        "margin_pct": margin_pct,
+        "cut_losses": cut_losses_signal(project=project, presales_cost=actual.get("presales", Decimal(0))),
+    }
+
+
+# Where the expected margin of a project comes from, first answer wins; ``bids`` adds "the margin of the
+# latest quotation" in its ready(). Without an answer: the default planning margin.
+_margin_sources: list[Callable[[Project], Decimal | None]] = []
+
+
+def expected_margin_from(source: Callable[[Project], Decimal | None]) -> Callable[[Project], Decimal | None]:
+    if source not in _margin_sources:
+        _margin_sources.append(source)
+    return source
+
+
+def expected_margin_pct(project: Project) -> Decimal:
+    """The margin of the latest quotation (``bids``), else the default planning margin."""
+    for source in _margin_sources:
+        margin = source(project)
+        if margin is not None:
+            return Decimal(margin)
+    return Decimal(settings.DEFAULT_MARGIN_PERCENT)
+
+
+def cut_losses_signal(*, project: Project, presales_cost: Decimal) -> dict[str, Any]:
+    """Presales cost above a share of the expected margin (amount × probability × margin %) says stop."""
+    expected = (
+        project.estimated_amount * Decimal(project.probability) / 100 * expected_margin_pct(project) / 100
+    ).quantize(Decimal("0.01"))
+    threshold = (expected * Decimal(settings.CUT_LOSSES_SHARE)).quantize(Decimal("0.01"))
+    presales = project.status in ("tender", "initiation_review", "pursuit", "bidding", "negotiation", "contract_review")
+    return {
+        "expected_margin": expected,
+        "threshold": threshold,
+        "presales_cost": presales_cost,
+        "raised": presales and presales_cost > threshold,
+    }
+
+
+def cut_losses_projects(*, user: User) -> QuerySet[Project]:
+    """Open presales projects whose presales cost is over the threshold share of their expected margin,
+    computed in SQL with the default margin (the alarm scan and dashboards use it)."""
+    presales_cost = Coalesce(
+        Subquery(
+            Expense.objects.filter(project=OuterRef("pk"), category="presales")
+            .order_by()
+            .values("project")
+            .annotate(t=Sum("amount"))
+            .values("t"),
+            output_field=MONEY,
+        ),
+        ZERO,
+    )
+    expected = ExpressionWrapper(
+        F("estimated_amount")
+        * F("probability")
+        * Value(Decimal(settings.DEFAULT_MARGIN_PERCENT))
+        / Value(Decimal(10000)),
+        output_field=MONEY,
+    )
+    return (
+        visible_to(
+            user,
+            Project.objects.filter(
+                status__in=["tender", "initiation_review", "pursuit", "bidding", "negotiation", "contract_review"]
+            ),
+        )
+        .annotate(presales_cost=presales_cost, expected_margin=expected)
+        .filter(presales_cost__gt=F("expected_margin") * Value(Decimal(str(settings.CUT_LOSSES_SHARE))))
+    )

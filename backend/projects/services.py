@@ -16,9 +16,20 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import Department, User
 from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
 from backend.core.notifications import notify
+from backend.core.permissions import can
 from backend.core.services import model_update, sequence_next
 from backend.customers.models import Customer
-from backend.projects.choices import EventKind, MemberRole, Status
+from backend.projects import transitions
+from backend.projects.choices import (
+    OUTCOME_STATES,
+    PRESALES_OPEN,
+    SALE_OUTCOMES,
+    EventKind,
+    ForecastCategory,
+    MemberRole,
+    Status,
+    transition_label,
+)
 from backend.projects.models import (
     BudgetLine,
     Competitor,
@@ -31,7 +42,6 @@ from backend.projects.models import (
     ProjectMember,
     ProjectPartner,
     StageChecklistItem,
-    can_edit,
     required_checklist_done,
 )
 from workflows.models import ProcessTemplate
@@ -47,8 +57,11 @@ PROJECT_FIELDS = (
     "currency",
     "probability",
     "expected_close_date",
+    "forecast_category",
     "description",
 )
+# Changes of these fields are recorded as project events (the pipeline-changes report reads them).
+TRACKED_FIELDS = ("estimated_amount", "probability", "expected_close_date", "forecast_category")
 
 # Transitions users call, and those only the gate engine fires (never in available_transitions).
 USER_TRANSITIONS = (
@@ -85,7 +98,7 @@ OUTCOME_OF = {"lose": "lost", "abandon": "abandoned", "submit_contract_review": 
 
 
 def require_edit(project: Project, actor: User) -> None:
-    if not can_edit(project, actor):
+    if not can(actor, "change", project):
         raise PermissionDenied(_("You may not change project %(code)s.") % {"code": project.code})
 
 
@@ -172,17 +185,78 @@ def project_create(
             recipients=[member.user],
             kind="project_assigned",
             exclude=actor,
-            params={"project": project, "role": member.get_role_display()},
+            params={"project": project, "role": MemberRole(member.role).label},
             url=f"/projects/{project.pk}/",
         )
     return project
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _record_changes(*, project: Project, actor: User, before: dict[str, Any], comment: str = "") -> None:
+    """One change event per tracked field whose value differs from ``before``."""
+    ProjectEvent.objects.bulk_create(
+        ProjectEvent(
+            project=project,
+            kind=EventKind.CHANGE,
+            source=project.status,
+            target=project.status,
+            actor=actor,
+            comment=comment,
+            field=name,
+            old_value=_as_text(old),
+            new_value=_as_text(getattr(project, name)),
+        )
+        for name, old in before.items()
+        if _as_text(old) != _as_text(getattr(project, name))
+    )
 
 
 @transaction.atomic
 def project_update(*, actor: User, project: Project, data: dict[str, Any]) -> Project:
     require_edit(project, actor)
     project = Project.objects.select_for_update().get(pk=project.pk)
-    project, _changed = model_update(instance=project, data=data, fields=PROJECT_FIELDS)
+    before = {name: getattr(project, name) for name in TRACKED_FIELDS}
+    project, changed = model_update(instance=project, data=data, fields=PROJECT_FIELDS)
+    if changed:
+        _record_changes(project=project, actor=actor, before=before)
+    return project
+
+
+def can_adjust_forecast(project: Project, user: User) -> bool:
+    """The permission layer's ``adjust_forecast`` (``backend/projects/permissions.py``)."""
+    return can(user, "adjust_forecast", project)
+
+
+@transaction.atomic
+def project_forecast_set(*, actor: User, project: Project, category: str, comment: str = "") -> Project:
+    """Set the forecast category of an open deal; ``""`` goes back to the stage's default. A change by anyone
+    but the owner is a manager adjustment; either way it is recorded (who, when, from, to)."""
+    if not can_adjust_forecast(project, actor):
+        raise PermissionDenied(_("You may not change the forecast of project %(code)s.") % {"code": project.code})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status not in PRESALES_OPEN:
+        raise Conflict(
+            _("Project %(code)s is in %(state)s: only open deals have a forecast category.")
+            % {"code": project.code, "state": project.get_status_display()}
+        )
+    allowed = [c for c in ForecastCategory.values if c != ForecastCategory.CLOSED]
+    if category and category not in allowed:
+        raise ValidationFailed(
+            _("Unknown forecast category '%(category)s'.") % {"category": category},
+            fields={"forecast_category": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(allowed)}]},
+        )
+    before = {"forecast_category": project.forecast_category}
+    if category != project.forecast_category:
+        project.forecast_category = category
+        project.save(update_fields=["forecast_category", "updated_at"])
+        _record_changes(project=project, actor=actor, before=before, comment=comment)
     return project
 
 
@@ -194,7 +268,8 @@ def _describe_sources(name: str) -> str:
     return ", ".join(str(Status(s).label) for s in sorted(sources) if s in Status.values)
 
 
-def _refuse(project: Project, message: str, **extra: Any) -> TransitionRefused:
+def refusal(project: Project, message: str, **extra: Any) -> TransitionRefused:
+    """The 409 every transition refusal reads as: "Project P-… is in <state>: <message>"."""
     return TransitionRefused(
         _("Project %(code)s is in %(state)s: %(message)s")
         % {"code": project.code, "state": project.get_status_display(), "message": message},
@@ -205,23 +280,27 @@ def _refuse(project: Project, message: str, **extra: Any) -> TransitionRefused:
 def _check_transition(project: Project, name: str, actor: User) -> None:
     if name not in USER_TRANSITIONS:
         if name in GATED_TRANSITIONS.values():
-            raise _refuse(project, _("'%(name)s' is decided by the review gate, not called directly.") % {"name": name})
+            raise refusal(
+                project,
+                _("'%(name)s' is decided by the review gate, not called directly.") % {"name": transition_label(name)},
+            )
         raise ValidationFailed(_("Unknown transition '%(name)s'.") % {"name": name}, code="unknown_transition")
     transition = next(
         (t for t in project.get_all_status_transitions() if t.name == name and t.source == project.status), None
     )
     if transition is None:
-        raise _refuse(
+        raise refusal(
             project,
-            _("'%(name)s' is only possible from %(sources)s.") % {"name": name, "sources": _describe_sources(name)},
+            _("'%(name)s' is only possible from %(sources)s.")
+            % {"name": transition_label(name), "sources": _describe_sources(name)},
         )
-    if not can_edit(project, actor):
+    if not can(actor, "transition", project):
         raise PermissionDenied(_("You may not move project %(code)s.") % {"code": project.code})
     if required_checklist_done in transition.conditions and not required_checklist_done(project):
         missing = list(
             project.checklist.filter(stage=project.status, required=True, done=False).values_list("text", flat=True)
         )
-        raise _refuse(
+        raise refusal(
             project,
             _("these required actions are not done yet: %(items)s.") % {"items": "; ".join(missing)},
             missing=missing,
@@ -238,59 +317,34 @@ def project_transition(
     win_loss: dict[str, Any] | None = None,
     kickoff_date: date | None = None,
 ) -> Project:
-    """Perform user transition ``name``; refusals are 409 naming the state and what is missing."""
-    from backend.bids.services import win_loss_save
-    from backend.milestones.services import delivery_apply, delivery_check
+    """Perform user transition ``name``; refusals are 409 naming the state and what is missing.
 
+    What the transition needs and causes beyond the state itself (win/loss record, contract terms, required
+    documents, delivery checks, kickoff) is contributed by the apps that own that data (``transitions``)."""
     project = Project.objects.select_for_update().get(pk=project_id)
     _check_transition(project, name, actor)
-    outcome = OUTCOME_OF.get(name)
-    delivery_check(project=project, name=name, comment=comment)
-    if name == "abandon" and not comment.strip():
-        raise ValidationFailed(
-            _("Say why the project is abandoned: a comment is required."), fields={"comment": [_("required")]}
-        )
-    if outcome:
-        if win_loss is not None:
-            win_loss_save(project=project, actor=actor, outcome=outcome, data=win_loss)
-        elif not hasattr(project, "win_loss") or project.win_loss.outcome != outcome:
-            raise _refuse(
-                project,
-                _("entering %(outcome)s needs a win/loss record: send win_loss with the transition.")
-                % {"outcome": str(Status(outcome).label)},
-                missing=["win_loss"],
-            )
-    if name in OPENS_GATE:
-        from backend.docs_templates.services import documents_missing
-        from workflows.services import gate_for
-
-        gate = gate_for(template=project.process_template, kind=OPENS_GATE[name])
-        missing_docs = documents_missing(project=project, doc_types=list(gate.required_documents))
-        if missing_docs:
-            raise _refuse(
-                project,
-                _("%(gate)s needs these documents approved first: %(docs)s.")
-                % {"gate": gate.name, "docs": ", ".join(missing_docs)},
-                missing=missing_docs,
-            )
-    if name == "submit_contract_review" and not hasattr(project, "contract_terms"):
-        raise _refuse(
-            project,
-            _("the contract terms are missing: record them before the contract review."),
-            missing=["contract_terms"],
-        )
+    data: dict[str, Any] = {"kickoff_date": kickoff_date}
+    if win_loss is not None:
+        data["win_loss"] = win_loss
+    call = transitions.TransitionCall(project=project, name=name, actor=actor, comment=comment, data=data)
+    transitions.run("precondition", call)
     source = project.status
     getattr(project, name)()
     project.status_changed_at = timezone.now()
+    if project.status in OUTCOME_STATES:
+        project.closed_at = project.status_changed_at
+        project.outcome = project.status if project.status in SALE_OUTCOMES else ""
+        project.closed_from = source
+    transitions.run("before_save", call)
     project.save()
     ProjectEvent.objects.create(
         project=project, transition=name, source=source, target=project.status, actor=actor, comment=comment
     )
     if name == "abandon":
         reviews_cancel_pending(project=project)
-    delivery_apply(project=project, name=name, actor=actor, kickoff_date=kickoff_date)
+    transitions.run("effect", call)
     if name in OPENS_GATE:
-        amount = project.contract_terms.amount if name == "submit_contract_review" else None
+        amount = call.context.get("review_amount")
         review_open(project=project, kind=OPENS_GATE[name], actor=actor, comment=comment, amount=amount)
     notify(
         recipients=project.members.values_list("user_id", flat=True),
@@ -298,7 +352,7 @@ def project_transition(
         params={
             "project": project,
             "source": Status(source).label,
-            "target": project.get_status_display(),
+            "target": Status(project.status).label,
             "actor": actor,
         },
         url=f"/projects/{project.pk}/",
@@ -311,16 +365,18 @@ def _fire_gated(*, review: Any, decision: str, actor: User, comment: str, final:
     """Gate handler: a final decision fires the gated transition; every decision is logged as an event."""
     project = Project.objects.select_for_update().get(pk=review.project_id)
     name = GATED_TRANSITIONS[(review.gate.kind, decision)] if final else ""
-    if name == "approve_acceptance":
-        from backend.milestones.services import acceptance_signoff_check
-
-        acceptance_signoff_check(project=project, review=review)
+    call = transitions.TransitionCall(project=project, name=name, actor=actor, comment=comment, data={"review": review})
+    if name:
+        transitions.run("precondition", call)
     source = project.status
     if name:
         getattr(project, name)()
         project.status_changed_at = timezone.now()
-        if name == "approve_contract":
-            project.contract_amount = project.contract_terms.amount
+        if project.status in OUTCOME_STATES:
+            project.closed_at = project.status_changed_at
+            project.outcome = project.status if project.status in SALE_OUTCOMES else ""
+            project.closed_from = source
+        transitions.run("before_save", call)
         project.save()
     ProjectEvent.objects.create(
         project=project,
@@ -332,11 +388,25 @@ def _fire_gated(*, review: Any, decision: str, actor: User, comment: str, final:
         comment=comment,
         review=review,
     )
+    if name:
+        transitions.run("effect", call)
 
 
-gate_outcome("initiation")(_fire_gated)
-gate_outcome("contract")(_fire_gated)
-gate_outcome("acceptance")(_fire_gated)
+def abandon_explained(call: transitions.TransitionCall) -> None:
+    if not call.comment.strip():
+        raise ValidationFailed(
+            _("Say why the project is abandoned: a comment is required."), fields={"comment": [_("required")]}
+        )
+
+
+def register() -> None:
+    """Called by ``ProjectsConfig.ready()``: the gate outcome handlers and the project's own checks."""
+    from workflows.loader import stage_names_from
+
+    for kind in ("initiation", "contract", "acceptance"):
+        gate_outcome(kind)(_fire_gated)
+    stage_names_from(lambda: Status.values)  # the stages a process template may name
+    transitions.precondition("abandon", order=20)(abandon_explained)
 
 
 # --- team, competitors, partners, checklist, budget ------------------------------------------------------
@@ -358,7 +428,7 @@ def member_add(*, actor: User, project: Project, user: User, role: str) -> Proje
         recipients=[user],
         kind="project_assigned",
         exclude=actor,
-        params={"project": project, "role": member.get_role_display()},
+        params={"project": project, "role": MemberRole(member.role).label},
         url=f"/projects/{project.pk}/",
     )
     return member

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/move/", views.board_move, name="board-move"),
+    path("<int:pk>/forecast/", views.project_forecast, name="forecast"),
     path("<int:pk>/transitions/<slug:name>/", views.project_transition, name="transition"),
     path("<int:pk>/members/add/", views.member_add, name="member-add"),
     path("<int:pk>/members/<int:member_pk>/remove/", views.member_remove, name="member-remove"),

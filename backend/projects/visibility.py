@@ -11,6 +11,7 @@ from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.models import User
 from backend.accounts.selectors import headed_department_ids
 from backend.core.permissions import visibility_rule
+from backend.customers.visibility import customer_reach
 from backend.projects.models import (
     BudgetLine,
     Expense,
@@ -23,6 +24,7 @@ from backend.projects.models import (
     ProjectSharingRule,
     StageChecklistItem,
 )
+from workflows.models import Review, ReviewStep
 
 
 def _shared_industries(user: User) -> set[str]:
@@ -38,17 +40,29 @@ def _shared_industries(user: User) -> set[str]:
 
 
 def project_q(user: User, prefix: str = "") -> Q | None:
+    """Owner, member, approver; the departments ``user`` heads (the project's or its owner's); the industries
+    shared with their department. None for the see-all roles.
+
+    Written for the planner (issue 15), the same rows either way: a user who sees only their own projects
+    gets one ``id IN (… UNION …)`` of three index look-ups, so a page sorts the few rows found instead of
+    walking every project newest first; a head or a shared industry opens thousands of rows, so there the
+    conditions stay an ``OR`` evaluated along the newest-first index, each of them a column of the project
+    or a hashed subquery (the owner's department no longer joins the user table, which hid the selectivity
+    from the planner)."""
     if user.has_role(*SEE_ALL_ROLES):
         return None
-    from workflows.models import ReviewStep
-
+    owned = Project.objects.filter(owner=user).values("pk")
     member_of = ProjectMember.objects.filter(user=user).values("project_id")
     approver_of = ReviewStep.objects.filter(approvers=user).values("review__project_id")
-    q = Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}pk__in": member_of}) | Q(**{f"{prefix}pk__in": approver_of})
     heads_of = headed_department_ids(user)
-    if heads_of:
-        q |= Q(**{f"{prefix}department__in": heads_of}) | Q(**{f"{prefix}owner__department__in": heads_of})
     shared = _shared_industries(user)
+    if not heads_of and not shared:
+        own = owned.order_by().union(member_of.order_by(), approver_of.order_by())
+        return Q(**{f"{prefix}pk__in": own})
+    q = Q(**{f"{prefix}owner": user}) | Q(**{f"{prefix}pk__in": member_of}) | Q(**{f"{prefix}pk__in": approver_of})
+    if heads_of:
+        staff = User.objects.filter(department__in=heads_of).values("pk")
+        q |= Q(**{f"{prefix}department__in": heads_of}) | Q(**{f"{prefix}owner__in": staff})
     if shared:
         q |= Q(**{f"{prefix}industry__in": shared})
     return q
@@ -73,3 +87,11 @@ for _model in (
     Expense,
 ):
     visibility_rule(_model)(_prefixed("project__"))
+# Reviews (workflows sits below projects and knows nothing of them) are seen by whoever sees their project.
+visibility_rule(Review)(_prefixed("project__"))
+
+
+@customer_reach
+def _customers_of_my_projects(user: User, prefix: str) -> Q:
+    """Members of a project see its customer."""
+    return Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(user=user).values("project__customer_id")})

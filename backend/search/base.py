@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from backend.search.documents import SearchDocument, SearchQuery, SearchResult
 
@@ -78,16 +79,17 @@ def get_backend() -> SearchBackend:
         return _backend
 
 
+# The backends by their ``SEARCH_BACKEND`` name, as dotted paths (each backend module imports this one).
+BACKENDS = {
+    "embedded": "backend.search.embedded.EmbeddedBackend",
+    "elasticsearch": "backend.search.elasticsearch.ElasticsearchBackend",
+}
+
+
 def make_backend(name: str, **options: object) -> SearchBackend:
-    if name == "embedded":
-        from backend.search.embedded import EmbeddedBackend
-
-        return EmbeddedBackend(**options)  # type: ignore[arg-type]
-    if name == "elasticsearch":
-        from backend.search.elasticsearch import ElasticsearchBackend
-
-        return ElasticsearchBackend(**options)  # type: ignore[arg-type]
-    raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")
+    if name not in BACKENDS:
+        raise ValueError(f"SEARCH_BACKEND must be 'embedded' or 'elasticsearch', not {name!r}")
+    return import_string(BACKENDS[name])(**options)
 
 
 def reset_backend(backend: SearchBackend | None = None) -> None:

@@ -20,7 +20,7 @@ import contextlib
 import html
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from elasticsearch import Elasticsearch, NotFoundError, helpers
@@ -205,7 +205,9 @@ class ElasticsearchBackend(SearchBackend):
             return
         self.ensure()
         _ok, errors = helpers.bulk(self.client, actions, refresh=self.refresh, raise_on_error=False)
-        failures = [e for e in errors if next(iter(e.values())).get("status") != 404]  # deleting a missing doc is fine
+        failures = [  # deleting a missing doc is fine; without stats_only, errors is the list of failed items
+            e for e in cast(list[dict[str, Any]], errors) if next(iter(e.values())).get("status") != 404
+        ]
         if failures:
             raise RuntimeError(f"Elasticsearch refused {len(failures)} index actions: {failures[:3]}")
 
@@ -276,7 +278,8 @@ class ElasticsearchBackend(SearchBackend):
             for name in FACET_SIZES:
                 buckets = response.aggregations[name].buckets if name in response.aggregations else []
                 facets[name] = [FacetValue(str(b.key), int(b.doc_count)) for b in buckets]
-        total = response.hits.total.value if hasattr(response.hits.total, "value") else int(response.hits.total)
+        total = response.hits.total  # type: ignore[attr-defined]  # hits is an AttrList with .total, typed list[Hit]
+        total = total.value if hasattr(total, "value") else int(total)
         return SearchResult(total=int(total), hits=hits, facets=facets)
 
     def _hit(self, hit: Any) -> Hit:

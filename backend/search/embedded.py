@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 import tantivy
 from django.conf import settings
@@ -298,17 +299,17 @@ class EmbeddedBackend(SearchBackend):
             for name in FACET_SIZES:
                 buckets = raw.get(name, {}).get("buckets", [])
                 facets[name] = [FacetValue(_key(b["key"]), int(b["doc_count"])) for b in buckets]
-        return SearchResult(total=result.count or 0, hits=hits, facets=facets)
+        return SearchResult(total=result.count or 0, hits=hits, facets=facets)  # type: ignore[attr-defined]  # not in tantivy.pyi
 
     def _hit(
         self, searcher: tantivy.Searcher, score: float, address: tantivy.DocAddress, terms: list[str], highlight: bool
     ) -> Hit:
         stored = searcher.doc(address)
-        src = json.loads(stored.get_first("src"))
+        src = json.loads(cast(str, stored.get_first("src")))  # every document stores src and pk
         title, body = src.get("title", ""), src.get("body", "")
         return Hit(
             type=src.get("type", ""),
-            pk=int(stored.get_first("pk")),
+            pk=int(cast(int, stored.get_first("pk"))),
             score=float(score) if isinstance(score, float) else 0.0,
             title=title,
             title_html=analysis.highlight_all(title, terms if highlight else []),
@@ -366,7 +367,7 @@ class EmbeddedBackend(SearchBackend):
         result = searcher.search(Q.boolean_query(clauses), limit, count=False)
         out = []
         for score, address in result.hits:
-            pk = int(searcher.doc(address).get_first("pk"))
+            pk = int(cast(int, searcher.doc(address).get_first("pk")))
             out.append((doc_key(type_, pk), float(score)))
         return out
 
@@ -379,7 +380,7 @@ class EmbeddedBackend(SearchBackend):
         addresses = [address for _, address in result.hits]
         pks = searcher.fast_field_values("pk", addresses)
         fps = searcher.fast_field_values("fp", addresses)
-        return {int(pk): int(fp) for pk, fp in zip(pks, fps, strict=True) if pk is not None}
+        return {int(pk): int(cast(int, fp)) for pk, fp in zip(pks, fps, strict=True) if pk is not None}
 
 
 INDUSTRY_BOOST = 1.5

@@ -12,6 +12,7 @@ This module must not write to the index or the database; ``queue`` and ``service
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
@@ -54,7 +55,7 @@ class SearchIndex:
     ``document`` and ``principals``."""
 
     type: ClassVar[str]
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[builtins.type[models.Model]]  # ``type`` here is the attribute above
     label: ClassVar[Any] = ""
     watches: ClassVar[tuple[Watch | M2MWatch, ...]] = ()
     # a boolean field that bulk updates set (see Article.objects.update); the periodic flush indexes those rows

@@ -269,7 +269,12 @@ def test_tab_page_shows_rounds_openings_quotations_and_terms(browser, project, o
 def test_tab_page_in_chinese(browser, project, org):
     quotation(project, org["bidmgr"])
     response = browser.get(reverse("bids:project", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code == 200
+    assert response.status_code == 200  # not a redirect to the login page
+    page = response.content.decode()
+    assert '<html lang="zh-hans">' in page and project.code in page
+    assert "投标轮次" in page and "新增投标轮次" in page and "新建报价版本" in page
+    assert "Item 0" in page and "30.00 %" in page  # the quotation's line and margin
+    assert "Bid rounds" not in page and "Add a bid round" not in page and "New quotation version" not in page
 
 
 def test_tab_context_for_the_project_page(rf, project, org):

@@ -1,9 +1,15 @@
-"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live server."""
+"""Headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live server.
+
+Every browser context reports Content-Security-Policy violations, and a browser test fails if its pages had
+any: the policy allows no inline script, so a template that grows one is caught by whichever test renders it.
+"""
 
 import os
 import shutil
 
 import pytest
+
+from tests.conftest import require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
@@ -12,8 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def chromium():
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    require(shutil.which(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -30,8 +35,40 @@ def chromium():
                 "--disable-sync",
             ],
         )
-        yield browser
+        yield CspCheckedBrowser(browser)
         browser.close()
+
+
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__sicrmCspViolation(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " +
+                             e.documentURI + (e.sample ? " (" + e.sample + ")" : ""));
+});
+"""
+CSP_VIOLATIONS: list[str] = []
+
+
+class CspCheckedBrowser:
+    """The Playwright browser, whose new contexts collect CSP violations into ``CSP_VIOLATIONS``."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.expose_function("__sicrmCspViolation", lambda report: CSP_VIOLATIONS.append(report))
+        context.add_init_script(CSP_WATCH)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 approves it, the engineer submits the milestone and the PM accepts it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from backend.bids.services import contract_terms_save, win_loss_save
 from backend.milestones.models import Milestone
@@ -38,7 +39,7 @@ def test_pm_kicks_off_engineer_delivers_pm_accepts(chromium, live_server, templa
     pm_page = page_for("pm")
     pm_page.goto(f"/projects/{project.pk}/?tab=overview&transition=kickoff")
     pm_page.locator("#transition-kickoff button[type=submit]").click()
-    pm_page.wait_for_load_state("networkidle")
+    expect(pm_page.locator("#project-status")).to_contain_text("Implementation")
     project.refresh_from_db()
     assert project.status == Status.IMPLEMENTATION
     first = Milestone.objects.filter(project=project).order_by("order").first()
@@ -46,9 +47,9 @@ def test_pm_kicks_off_engineer_delivers_pm_accepts(chromium, live_server, templa
     # the engineer starts the first milestone and uploads its design document
     eng = page_for("engineer")
     eng.goto(f"/projects/{project.pk}/?tab=milestones")
-    assert eng.locator(".js-plotly-plot, .plotly-graph-div").first.is_visible()  # the Gantt chart
+    expect(eng.locator(".js-plotly-plot, .plotly-graph-div").first).to_be_visible()  # the Gantt chart
     eng.locator(f"#milestone-row-{first.pk} button[name=transition][value=start]").click()
-    eng.wait_for_load_state("networkidle")
+    expect(eng.locator(f"#milestone-row-{first.pk}")).to_contain_text("In progress")
     section = eng.locator(f"#milestone-{first.pk}")
     section.locator("summary", has_text="Upload a deliverable").click()
     upload = section.locator("form.deliverable-upload")
@@ -58,23 +59,23 @@ def test_pm_kicks_off_engineer_delivers_pm_accepts(chromium, live_server, templa
         files=[{"name": "design.docx", "mimeType": "application/octet-stream", "buffer": docx_bytes("设计")}]
     )
     upload.locator("button[type=submit]").click()
-    eng.wait_for_load_state("networkidle")
+    expect(eng.locator(f"#milestone-{first.pk}")).to_contain_text("总体设计方案 Overall design")
     eng.locator(f"#milestone-{first.pk}").get_by_role("button", name="Submit for review").click()
-    eng.wait_for_load_state("networkidle")
+    expect(eng.locator(f"#milestone-{first.pk} form.deliverable-review")).to_have_count(0)
+    expect(eng.locator(f"#milestone-{first.pk}").get_by_role("button", name="Submit for review")).to_have_count(0)
 
     # the PM approves the deliverable
     pm_page.goto(f"/projects/{project.pk}/?tab=milestones")
     pm_page.locator(f"#milestone-{first.pk} form.deliverable-review button[value=approve]").click()
-    pm_page.wait_for_load_state("networkidle")
+    expect(pm_page.locator(f"#milestone-{first.pk} form.deliverable-review")).to_have_count(0)
 
     # the engineer submits the milestone, the PM accepts it
     eng.goto(f"/projects/{project.pk}/?tab=milestones")
     eng.locator(f"#milestone-row-{first.pk} button[name=transition][value=submit]").click()
-    eng.wait_for_load_state("networkidle")
+    expect(eng.locator(f"#milestone-row-{first.pk} button[name=transition][value=submit]")).to_have_count(0)
     pm_page.goto(f"/projects/{project.pk}/?tab=milestones")
     pm_page.locator(f"#milestone-row-{first.pk} button[name=transition][value=accept]").click()
-    pm_page.wait_for_load_state("networkidle")
+    expect(pm_page.locator(f"#milestone-row-{first.pk}")).to_contain_text("Accepted")
     first.refresh_from_db()
     assert first.status == "accepted"
-    assert "Accepted" in pm_page.locator(f"#milestone-row-{first.pk}").inner_text()
     assert first.deliverables.get().versions.get().original_name == "design.docx"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from django.core.management import call_command, get_commands
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 SETTINGS_SOURCE = (ROOT / "backend" / "settings.py").read_text()
 LOCALE = ROOT / "backend" / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -61,9 +61,9 @@ def test_catalogue_is_complete_and_compiled():
         )
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
 def test_every_translatable_string_is_in_the_catalogue(tmp_path: Path):
     """Re-extract the strings from a copy of the code and compare with the committed catalogue."""
+    require(shutil.which("xgettext"), "GNU gettext (xgettext) is not installed")
     copy = tmp_path / "src"
     for package in ("backend", "workflows", "reports"):
         shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__", "migrations"))
@@ -116,3 +116,15 @@ def test_demo_is_idempotent():
         "admin",
     ):
         assert User.objects.get(username=username).check_password("demo")
+
+
+def test_a_missing_part_skips_on_a_laptop_and_fails_under_ci(monkeypatch):
+    import tests.conftest as shared
+
+    monkeypatch.setattr(shared, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="missing under CI: Redis is not reachable"):
+        shared.require(False, "Redis is not reachable")
+    monkeypatch.setattr(shared, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception):
+        shared.require(False, "Redis is not reachable")
+    shared.require(True, "never raised")

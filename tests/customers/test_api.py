@@ -44,7 +44,7 @@ def test_create_customer_makes_the_caller_owner(client_for, bidmgr):
 
 
 def test_duplicate_customer_is_a_400_naming_the_existing_one_and_writes_nothing(client_for, bidmgr):
-    existing = CustomerFactory(name="Contoso Ltd")
+    existing = CustomerFactory(name="Contoso Ltd", owner=bidmgr)  # visible to him (a hidden one: test_access_paths)
     response = client_for(bidmgr).post("/api/v1/customers/", {"name": "CONTOSO, LTD."}, format="json")
     assert response.status_code == 400
     body = response.json()

@@ -83,17 +83,20 @@ def test_detail_page_queries_do_not_grow(browser, seller, count_queries):
 
 
 def test_create_shows_validation_and_duplicate_messages(browser, seller):
-    CustomerFactory(name="Contoso Ltd")
+    CustomerFactory(name="Contoso Ltd", owner=seller)
     response = browser.post(reverse("customers:create"), {"name": "contoso ltd.", "industry": "retail"})
     assert response.status_code == 200
     assert "Contoso Ltd" in response.content.decode()  # the duplicate guard names the existing customer
+    CustomerFactory(name="Hidden Ltd")  # someone else's: its existence is told, not its name or owner
+    response = browser.post(reverse("customers:create"), {"name": "HIDDEN LTD", "industry": "retail"})
+    assert "not visible to you" in response.content.decode() and "Hidden Ltd" not in response.content.decode()
     response = browser.post(reverse("customers:create"), {"name": "", "industry": "retail"})
     assert "is-invalid" in response.content.decode()
     response = browser.post(
         reverse("customers:create"), {"name": "New Co", "industry": "retail", "credit_code": "91350100M000100Y44"}
     )
     assert "check character" in response.content.decode()
-    assert Customer.objects.count() == 1
+    assert Customer.objects.count() == 2
     response = browser.post(reverse("customers:create"), {"name": "New Co", "industry": "retail", "region": "east"})
     created = Customer.objects.get(name="New Co")
     assert response.status_code == 302 and response["Location"] == reverse("customers:detail", args=[created.pk])
@@ -143,3 +146,25 @@ def test_pages_render_in_simplified_chinese(browser):
     response = browser.get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     page = response.content.decode()
     assert "客户" in page and "New customer" not in page
+
+
+def test_a_customer_seen_through_a_project_offers_no_edit_and_a_typed_url_is_told_why(client, make_user):
+    from backend.projects import services as projects
+
+    owner = make_user("owner", "bid_manager", department=DepartmentFactory())
+    teammate = make_user("teammate", "engineer", department=DepartmentFactory())
+    customer = CustomerFactory(owner=owner, name="华东电网")
+    project = projects.project_create(actor=owner, name="调度系统", customer=customer, estimated_amount=10)
+    projects.member_add(actor=owner, project=project, user=teammate, role="engineer")
+    client.force_login(teammate)
+    detail = client.get(reverse("customers:detail", args=[customer.pk]))
+    assert detail.status_code == 200 and "华东电网" in detail.content.decode()
+    assert reverse("customers:edit", args=[customer.pk]) not in detail.content.decode()
+    for response in (
+        client.get(reverse("customers:edit", args=[customer.pk]), follow=True),
+        client.post(reverse("customers:edit", args=[customer.pk]), {"name": "改名", "industry": "energy"}, follow=True),
+    ):
+        assert response.redirect_chain == [(reverse("customers:detail", args=[customer.pk]), 302)]
+        assert "You may not change customer 华东电网." in [str(m) for m in response.context["messages"]]
+    customer.refresh_from_db()
+    assert customer.name == "华东电网"

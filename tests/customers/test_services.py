@@ -44,7 +44,7 @@ def test_create_sets_owner_and_normalizes_credit_code(bidmgr):
 
 
 def test_duplicate_name_is_refused_naming_the_existing_customer(bidmgr):
-    existing = CustomerFactory(name="北京华信科技有限公司")
+    existing = CustomerFactory(name="北京华信科技有限公司", owner=bidmgr)
     with pytest.raises(ValidationFailed) as err:
         services.customer_create(actor=bidmgr, name="北京 华信科技 有限公司")
     assert "北京华信科技有限公司" in err.value.message
@@ -53,7 +53,7 @@ def test_duplicate_name_is_refused_naming_the_existing_customer(bidmgr):
 
 
 def test_duplicate_credit_code_is_refused(bidmgr):
-    existing = CustomerFactory(name="Alpha Ltd")
+    existing = CustomerFactory(name="Alpha Ltd", owner=bidmgr)
     with pytest.raises(ValidationFailed) as err:
         services.customer_create(actor=bidmgr, name="Beta Ltd", credit_code=existing.credit_code)
     assert "Alpha Ltd" in err.value.message

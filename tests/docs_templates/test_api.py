@@ -95,6 +95,37 @@ def test_pdf_is_optional_and_reported(client_for, org, project, settings):
         assert client_for(org["bidmgr"]).get(body["download_url"] + "?pdf=1").status_code == 404
 
 
+def test_the_pdf_copy_is_made_after_commit_not_inside_the_write_transaction(
+    client_for, org, project, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """A stand-in LibreOffice (a script that logs each run and writes a PDF) proves the conversion happens
+    only once the generating transaction has committed, and that the copy is then downloadable."""
+    runs = tmp_path / "runs.log"
+    office = tmp_path / "fake-office"
+    office.write_text(
+        f'#!/bin/sh\necho "$6" >> "{runs}"\nprintf \'%%PDF-1.4 made by the stand-in\\n\' > "$5/document.pdf"\n'
+    )
+    office.chmod(0o755)
+    settings.LIBREOFFICE_BINARY = str(office)
+    defaults_load(only={("quotation", "zh-hans")})
+    client = client_for(org["bidmgr"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation", "pdf": True})
+        assert response.status_code == 201
+        body = response.json()
+        assert body["pdf_url"] is None and "being made" in body["pdf_note"]
+        assert not runs.exists()  # nothing converted while the request's transaction was open
+    assert len(callbacks) >= 1
+    for callback in callbacks:
+        callback()
+    assert runs.read_text().count("document.docx") == 1  # converted once, after commit
+    document = GeneratedDocument.objects.get(pk=body["id"])
+    assert document.pdf and document.pdf_note == ""
+    download = client.get(body["download_url"] + "?pdf=1")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 made by the stand-in\n"
+
+
 def test_gate_requires_an_approved_document(org, project):
     from workflows.models import Gate
 

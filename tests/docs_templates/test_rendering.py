@@ -75,22 +75,22 @@ def test_unsafe_or_unknown_placeholders_are_refused_at_upload(source, problem):
 
 @pytest.mark.django_db
 def test_bad_files_are_refused(settings):
-    with pytest.raises(ValidationFailed, match="not a .docx"):
+    with pytest.raises(ValidationFailed, match="not an allowed file type \\(allowed: docx\\)"):
         upload(b"plain text, not a zip")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(ValidationFailed, match="word/document.xml"):
+    with pytest.raises(ValidationFailed, match="not an allowed file type"):
         upload(buffer.getvalue())
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<x/>")
-        archive.writestr("word/document.xml", "0" * (settings.DOCX_MAX_UNPACKED_BYTES + 1))
+        archive.writestr("word/document.xml", "0" * (settings.UPLOAD_MAX_UNPACKED_BYTES + 1))
     assert len(bomb.getvalue()) < 200_000  # tiny on disk, huge unpacked
     with pytest.raises(ValidationFailed, match="unpack"):
         upload(bomb.getvalue())
     settings.UPLOAD_MAX_BYTES = 100
-    with pytest.raises(ValidationFailed, match="larger"):
+    with pytest.raises(ValidationFailed, match="the limit is 0.0 MB"):
         upload(docx_with("x"))
 
 
@@ -212,3 +212,56 @@ def test_regenerate_is_a_new_version_and_milestone_documents_become_deliverables
     deliverable = milestone.deliverables.get(doc_type="delivery_confirmation")
     assert deliverable.versions.count() == 2
     assert second.deliverable_version.deliverable == deliverable
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 9**10000000 }}",
+        "{{ 'A'*50000000 }}",
+        "{{ ['A']*50000000 }}",
+        "{{ ('A'*10000)|replace('A', 'A'*10000) }}",
+        "{{ '%099999999d' % 1 }}",
+        "{{ '%099999999d'|format(1) }}",
+        "{{ (2**4000) * (2**4000) }}",
+    ],
+)
+def test_a_template_that_would_build_a_huge_value_is_refused_at_once(source):
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed) as refused:
+        upload(docx_with(source))
+    assert time.monotonic() - started < 3
+    assert refused.value.code == "template_too_large"
+    assert "MB of text, or a number too large to write" in refused.value.message
+
+
+@pytest.mark.django_db
+def test_loops_nested_four_deep_are_refused():
+    source = "{% for a in quotation.lines %}{% for b in quotation.lines %}{% for c in quotation.lines %}"
+    source += "{% for d in quotation.lines %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+    with pytest.raises(ValidationFailed, match="nested at most 3 deep"):
+        upload(docx_with(source))
+
+
+def test_a_render_is_stopped_at_its_deadline_and_at_its_output_cap(settings):
+    import time
+
+    from backend.docs_templates.rendering import render_docx
+
+    source = "{% for a in items %}{% for b in items %}{% for c in items %}{{ a }}{% endfor %}{% endfor %}{% endfor %}"
+    settings.DOCUMENT_RENDER_SECONDS = 0.5
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed) as slow:
+        render_docx(data=docx_with(source), context={"items": list(range(400))})
+    assert slow.value.code == "template_too_slow" and time.monotonic() - started < 3
+    settings.DOCUMENT_RENDER_SECONDS = 60
+    settings.DOCUMENT_MAX_OUTPUT_CHARS = 100_000
+    with pytest.raises(ValidationFailed) as large:
+        render_docx(data=docx_with(source), context={"items": list(range(100))})
+    assert large.value.code == "template_too_large"
+    settings.DOCUMENT_MAX_OUTPUT_CHARS = 20_000_000
+    rendered = Document(io.BytesIO(render_docx(data=docx_with(source), context={"items": [1, 2]})))
+    assert rendered.paragraphs[0].text == "11112222"  # a within b within c: 2 × 2 × 2 figures

@@ -32,7 +32,10 @@ def test_query_groups_offer_the_word_or_all_its_parts():
 
 
 def test_the_same_analysis_for_simplified_and_traditional_queries():
-    assert analysis.query_groups("驗收") == analysis.query_groups("验收")
+    expected = [analysis.TermGroup("验收报告", ("验收", "报告"))]
+    assert analysis.query_groups("驗收報告") == expected
+    assert analysis.query_groups("验收报告") == expected
+    assert analysis.query_groups("驗收") == [analysis.TermGroup("验收", ())]
 
 
 def test_highlight_marks_the_original_characters():

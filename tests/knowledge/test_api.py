@@ -76,17 +76,25 @@ def test_bad_input_is_400_with_fields(kb, client_for):
     assert response.status_code == 400
 
 
-def test_attachment_upload_extracts_text(kb, client_for, settings, tmp_path):
+def test_attachment_upload_extracts_text(kb, client_for, settings, tmp_path, django_capture_on_commit_callbacks):
     from django.test import Client
+
+    from backend.knowledge.models import ArticleAttachment
 
     settings.MEDIA_ROOT = tmp_path
     article = services.article_create(author=kb["engineer"], title="附件测试")
     upload = SimpleUploadedFile("验收.docx", docx_bytes(["综合布线验收记录"]))
-    response = client_for(kb["engineer"]).post(
-        f"/api/v1/knowledge/articles/{article.pk}/attachments/", {"file": upload}, format="multipart"
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["text_chars"] > 0 and response.json()["download_url"].startswith("/knowledge/")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client_for(kb["engineer"]).post(
+            f"/api/v1/knowledge/articles/{article.pk}/attachments/", {"file": upload}, format="multipart"
+        )
+        # answered before the text was extracted: extraction runs on the worker after commit
+        assert response.status_code == 201, response.json()
+        assert response.json()["text_pending"] is True and response.json()["text_chars"] == 0
+    assert len(callbacks) >= 1
+    stored = ArticleAttachment.objects.get(pk=response.json()["id"])
+    assert stored.text == "综合布线验收记录" and stored.text_pending is False
+    assert response.json()["download_url"].startswith("/knowledge/")
     browser = Client()
     browser.force_login(kb["engineer"])
     download = browser.get(response.json()["download_url"])
@@ -148,3 +156,18 @@ def test_links_through_the_api(kb, publish, client_for, django_capture_on_commit
 def test_the_schema_documents_the_search_endpoint(client_for, kb):
     schema = client_for(kb["engineer"]).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/search/" in schema["paths"] and "/api/v1/knowledge/articles/" in schema["paths"]
+
+
+def test_a_zip_bomb_is_refused_as_an_attachment(kb, client_for, settings, tmp_path):
+    from backend.knowledge.models import ArticleAttachment
+    from tests.uploads import docx_bomb
+
+    settings.MEDIA_ROOT = tmp_path
+    article = services.article_create(author=kb["engineer"], title="附件测试")
+    response = client_for(kb["engineer"]).post(
+        f"/api/v1/knowledge/articles/{article.pk}/attachments/",
+        {"file": SimpleUploadedFile("炸弹.docx", docx_bomb(200))},
+        format="multipart",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "zip_bomb", response.json()
+    assert ArticleAttachment.objects.count() == 0 and not any(tmp_path.rglob("*.docx"))

@@ -135,8 +135,8 @@ def test_inactive_users_find_nothing(kb, publish, client_for):
 @pytest.fixture
 def org_projects(kb, make_user, search_backend, django_capture_on_commit_callbacks):
     """Projects with owners, members, a department head, a sharing rule and a review approver."""
-    from backend.bids.models import Tender
     from backend.projects.models import ProjectMember, ProjectSharingRule
+    from backend.tenders.models import Tender
     from tests.factories import CustomerFactory, DepartmentFactory, ProjectFactory
 
     east = DepartmentFactory(name="East sales")
@@ -163,9 +163,9 @@ def org_projects(kb, make_user, search_backend, django_capture_on_commit_callbac
 
 
 def test_projects_customers_and_tenders_in_the_index_mirror_the_visibility_rules(kb, org_projects):
-    from backend.bids.models import Tender
     from backend.customers.models import Customer
     from backend.projects.models import Project
+    from backend.tenders.models import Tender
 
     users = [org_projects[k] for k in ("head", "owner", "member", "shared", "nobody", "exec")] + [kb["pm"]]
     for user in users:
@@ -209,6 +209,40 @@ def test_bulk_updates_are_flagged_dirty_and_flushed(kb, publish, search_backend)
     assert search_services.search_flush_dirty() == 1
     assert titles(search_for_user(user=kb["kbadmin"], text="巡检")) == ["新标题 巡检"]
     assert not Article.objects.get(pk=article.pk).search_dirty
+
+
+def test_bulk_updates_of_projects_customers_and_tenders_are_searchable_after_the_dirty_flag_pass(kb, org_projects):
+    """Not after the hourly reconcile: the few-minute flush of dirty rows picks up a bulk update."""
+    from backend.customers.models import Customer
+    from backend.projects.models import Project
+    from backend.tenders.models import Tender
+
+    owner = org_projects["owner"]
+    Project.objects.filter(pk=org_projects["p1"].pk).update(name="数据中心扩容二期")  # no signals
+    Customer.objects.filter(pk=org_projects["customer"].pk).update(name="华北电网调度中心")
+    Tender.objects.filter(number="ZB-1").update(title="智算中心招标")
+    tender = Tender.objects.get(number="ZB-1")
+    assert tender.search_dirty
+    assert list(Project.objects.filter(search_dirty=True).values_list("pk", flat=True)) == [org_projects["p1"].pk]
+    assert list(Customer.objects.filter(search_dirty=True).values_list("pk", flat=True)) == [
+        org_projects["customer"].pk
+    ]
+    assert search_for_user(user=owner, text="二期").result.total == 0
+    assert search_for_user(user=owner, text="调度").result.total == 0
+    assert search_for_user(user=owner, text="智算").result.total == 0
+
+    assert search_services.search_flush_dirty() == 3
+    assert [h.pk for h in search_for_user(user=owner, text="智算", types=["tender"]).result.hits] == [tender.pk]
+    assert [h.pk for h in search_for_user(user=owner, text="二期", types=["project"]).result.hits] == [
+        org_projects["p1"].pk
+    ]
+    assert [h.pk for h in search_for_user(user=owner, text="调度", types=["customer"]).result.hits] == [
+        org_projects["customer"].pk
+    ]
+    assert not Project.objects.filter(search_dirty=True).exists()
+    assert not Customer.objects.filter(search_dirty=True).exists()
+    assert not Tender.objects.filter(search_dirty=True).exists()
+    assert search_services.search_flush_dirty() == 0
 
 
 def test_reconcile_repairs_a_deliberately_corrupted_index(kb, publish, org_projects, search_backend):

@@ -101,6 +101,8 @@ def test_attachment_text_is_extracted_and_searchable(kb, publish, django_capture
             name="report.pdf",
             data=pdf_bytes(["Final acceptance of the cabling", "All milestones signed"]),
         )
+    docx_attachment.refresh_from_db()
+    pdf_attachment.refresh_from_db()
     assert "UPS 放电测试通过" in docx_attachment.text and "精密空调 | 合格" in docx_attachment.text
     assert "Final acceptance of the cabling" in pdf_attachment.text
     assert docx_attachment.content_type.endswith("wordprocessingml.document")
@@ -177,7 +179,9 @@ def test_a_proposal_can_be_returned_or_rejected(kb, lost_project):
     assert rejected.status == "archived"
 
 
-def test_a_deliverable_is_proposed_with_its_file(kb, lost_project, tmp_path, settings):
+def test_a_deliverable_is_proposed_with_its_file(
+    kb, lost_project, tmp_path, settings, django_capture_on_commit_callbacks
+):
     from django.core.files.base import ContentFile
 
     from backend.milestones.models import Deliverable, DeliverableVersion, Milestone
@@ -204,9 +208,10 @@ def test_a_deliverable_is_proposed_with_its_file(kb, lost_project, tmp_path, set
     )
     version.file.save("v1.docx", ContentFile(data), save=False)
     version.save()
-    article = services.article_propose(actor=kb["pm"], kind="deliverable", object_id=deliverable.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = services.article_propose(actor=kb["pm"], kind="deliverable", object_id=deliverable.pk)
     attachment = article.attachments.get()
-    assert article.title == "初验报告" and "综合布线测试全部通过" in attachment.text
+    assert article.title == "初验报告" and "综合布线测试全部通过" in attachment.text and not attachment.text_pending
 
 
 def test_unknown_kinds_cannot_be_proposed(kb):

@@ -1,24 +1,24 @@
 """Exactly-once alarm delivery across a worker crash, with real processes on Redis: a worker takes the
-alarm task (acks_late) and is killed with SIGKILL in the middle of it; a new worker gets the redelivered
-task and delivers the alarm — once."""
+alarm task (acks_late) and is killed with SIGKILL in the middle of it — the test waits until the task itself
+has started its locking statement (a probe inside the worker logs each statement before it runs) — and a new
+worker gets the redelivered task and delivers the alarm, once."""
 
 import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.core.models import Notification
 from backend.milestones.alarms import alarms_raise
 from backend.milestones.models import Alarm
-from tests.conftest import ROOT, _database_url_for_worker, wait_until
+from tests.conftest import ROOT, _database_url_for_worker, require, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 REDIS_URL = os.environ.get("SICRM_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -30,16 +30,18 @@ def redis_broker():
 
     client = redis.Redis.from_url(REDIS_URL)
     try:
-        client.ping()
+        reachable = bool(client.ping())
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+        reachable = False
+    require(reachable, f"Redis is not reachable at {REDIS_URL}")
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
 
 
-def start_worker(name: str, log: Path) -> subprocess.Popen:
+def start_worker(name: str, log: Path, probe: Path) -> subprocess.Popen:
     env = {
+        "SICRM_TASK_PROBE": str(probe),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "backend.settings_test",
         "DATABASE_URL": _database_url_for_worker(),
@@ -54,7 +56,7 @@ def start_worker(name: str, log: Path) -> subprocess.Popen:
             "-m",
             "celery",
             "-A",
-            "backend",
+            "tests.milestones.worker_probe",
             "worker",
             "--pool",
             "solo",
@@ -90,32 +92,47 @@ def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tm
     sender = Celery("sicrm-test-sender", broker=REDIS_URL)
     assert sender.conf.broker_url == REDIS_URL
     victim_log, rescuer_log = tmp_path / "victim.log", tmp_path / "rescuer.log"
+    victim_probe, rescuer_probe = tmp_path / "victim.probe", tmp_path / "rescuer.probe"
+    victim_probe.touch()
+    rescuer_probe.touch()
+    # The statement the task blocks on: SELECT ... FOR UPDATE of the alarm (PostgreSQL), BEGIN IMMEDIATE (SQLite).
+    locking = "FOR UPDATE" if connection.vendor == "postgresql" else "BEGIN IMMEDIATE"
+
+    def blocked_inside_the_task() -> bool:
+        lines = victim_probe.read_text().splitlines()
+        started = "task started backend.milestones.tasks.deliver_alarm" in lines
+        return started and any(line.startswith("sql ") and locking in line for line in lines)
+
     workers: list[subprocess.Popen] = []
     try:
         with transaction.atomic():
             # Hold the alarm's row (PostgreSQL) / the write lock (SQLite): the worker blocks inside the task.
             Alarm.objects.select_for_update().get(pk=alarm.pk)
-            victim = start_worker("victim", victim_log)
+            victim = start_worker("victim", victim_log, victim_probe)
             workers.append(victim)
             sender.send_task("backend.milestones.tasks.deliver_alarm", args=[alarm.pk])
             try:
-                wait_until(lambda: "received" in victim_log.read_text(), timeout=60)
+                wait_until(blocked_inside_the_task, timeout=60)
             except AssertionError:
-                pytest.fail(f"the victim worker never received the task:\n{victim_log.read_text()[-2000:]}")
-            time.sleep(1.0)  # it is now inside alarm_deliver, waiting for the lock
+                pytest.fail(
+                    f"the victim never started the task's locking statement:\n{victim_probe.read_text()[-2000:]}\n"
+                    f"{victim_log.read_text()[-2000:]}"
+                )
+            assert "task ended" not in victim_probe.read_text()  # still inside alarm_deliver, waiting for the lock
             os.kill(victim.pid, signal.SIGKILL)
             victim.wait(timeout=10)
         assert victim.returncode == -signal.SIGKILL
         alarm.refresh_from_db()
         assert alarm.delivered_at is None, "the killed worker must not have delivered anything"
 
-        rescuer = start_worker("rescuer", rescuer_log)
+        rescuer = start_worker("rescuer", rescuer_log, rescuer_probe)
         workers.append(rescuer)
         try:
             wait_until(lambda: Alarm.objects.get(pk=alarm.pk).delivered_at is not None, timeout=90)
         except AssertionError:
             pytest.fail(f"the redelivered task never ran:\n{rescuer_log.read_text()[-3000:]}")
-        time.sleep(4)  # give a duplicate delivery every chance to show up
+        # the redelivered task has run to its end (any further run finds the alarm delivered)
+        wait_until(lambda: "task ended backend.milestones.tasks.deliver_alarm" in rescuer_probe.read_text(), timeout=30)
     finally:
         for worker in workers:  # never leave a worker behind to consume another run's tasks
             if worker.poll() is None:
@@ -124,4 +141,5 @@ def test_alarm_delivered_exactly_once_after_sigkill(redis_broker, kicked_off, tm
     notes = Notification.objects.filter(kind="alarm_milestone_overdue")
     assert notes.count() == 1 and notes.get().recipient == kicked_off["pm"]
     assert "deliver_alarm" in rescuer_log.read_text()
+
     assert settings.CELERY_TASK_ACKS_LATE

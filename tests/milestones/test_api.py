@@ -135,24 +135,61 @@ def test_pm_records_acceptance_with_certificate(kicked_off, client_for):
     assert response.json()["certificate"]
 
 
-@pytest.mark.parametrize("endpoint", ["/api/v1/milestones/", "/api/v1/deliverables/", "/api/v1/payment-terms/"])
-def test_delivery_lists_do_not_grow(kicked_off, client_for, count_queries, endpoint):
+def _grow(kind: str, kicked_off, client) -> None:
+    """Add the rows the endpoint lists: 8 deliverables, 8 milestones or 8 payment terms."""
+    from datetime import date
+    from decimal import Decimal
+
+    from backend.milestones.models import Milestone
+    from backend.payments.services import payment_term_add
+
+    project = kicked_off["project"]
+    first, second = project.milestones.order_by("order")[:2]
+    for number in range(8):
+        if kind == "deliverables":
+            doc_type = ("test_report", "training_record", "weekly_report", "other")[number % 4]
+            created = upload(client, (first, second)[number // 4], name="more.pdf", data=PDF_BYTES, doc_type=doc_type)
+            assert created.status_code == 201, created.json()
+        elif kind == "milestones":
+            Milestone.objects.create(
+                project=project,
+                name=f"追加里程碑 {number}",
+                order=100 + number,
+                planned_start=date(2027, 1, 1),
+                planned_end=date(2027, 2, 1),
+                owner=kicked_off["engineer"],
+            )
+        else:
+            payment_term_add(actor=kicked_off["pm"], project=project, name=f"追加款 {number}", percent=Decimal(1))
+
+
+@pytest.mark.parametrize("kind", ["milestones", "deliverables", "payment-terms"])
+def test_delivery_lists_do_not_grow(kicked_off, client_for, count_queries, kind):
+    """The same number of queries however many rows the list holds; the rows are really there (a refused
+    or empty answer would also count few queries)."""
     from django.contrib.auth import get_user_model
 
-    project, engineer = kicked_off["project"], kicked_off["engineer"]
-    client = client_for(engineer)
+    project, pm = kicked_off["project"], kicked_off["pm"]
+    client = client_for(pm)
+    answers = []
 
     def request():
-        client.force_authenticate(get_user_model().objects.get(pk=engineer.pk))
-        return client.get(endpoint + "?page_size=100")
+        client.force_authenticate(get_user_model().objects.get(pk=pm.pk))
+        response = client.get(f"/api/v1/{kind}/?page_size=100")
+        assert response.status_code == 200, response.content[:300]
+        answers.append(response.json())
 
-    first, second = project.milestones.order_by("order")[:2]
-    upload(client, first)
+    upload(client, project.milestones.order_by("order").first())
+    if kind == "payment-terms":  # room for 8 more terms of 1 %: keep only the first of the kickoff's terms
+        terms = project.payment_terms.order_by("order")
+        terms.exclude(pk=terms.first().pk).delete()
     few = count_queries(request)
-    for milestone in (first, second):
-        for _ in range(4):
-            upload(client, milestone, name="more.pdf", data=PDF_BYTES)
+    before = answers[-1]["count"]
+    assert before >= 1
+    _grow(kind, kicked_off, client)
     many = count_queries(request)
+    assert answers[-1]["count"] == before + 8
+    assert len(answers[-1]["results"]) == before + 8
     assert few == many
 
 
@@ -189,3 +226,38 @@ def test_budget_expenses_and_cut_losses(org, client_for):
     summary = client.get(f"{base}/expenses/summary/").json()
     assert summary["cut_losses"]["raised"] == "True" and summary["cut_losses"]["threshold"] == "12000.00"
     assert client_for(org["outsider"]).get(f"{base}/expenses/").status_code == 404
+
+
+def test_a_zip_bomb_is_refused_as_a_deliverable_and_as_a_certificate(kicked_off, client_for, settings, tmp_path):
+    """238 KB on disk, 200 MB unpacked: refused by the one upload check, nothing stored (issue 11 item 6)."""
+    from backend.milestones.models import Acceptance, DeliverableVersion
+    from backend.milestones.services import milestone_transition
+    from backend.projects import services
+    from tests.uploads import docx_bomb
+
+    settings.MEDIA_ROOT = tmp_path
+    project, engineer, pm = kicked_off["project"], kicked_off["engineer"], kicked_off["pm"]
+    bomb = docx_bomb(200)
+    refused = upload(client_for(engineer), project.milestones.order_by("order").first(), name="设计.docx", data=bomb)
+    assert refused.status_code == 400 and refused.json()["code"] == "zip_bomb", refused.json()
+    assert "210.5 MB" in refused.json()["detail"]
+    assert DeliverableVersion.objects.count() == 0 and not any(tmp_path.rglob("*.docx"))
+
+    for milestone in project.milestones.all():
+        milestone_transition(milestone_id=milestone.pk, name="cancel", actor=pm, comment="scope change")
+    services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
+    certificate = client_for(pm).post(
+        "/api/v1/acceptances/",
+        {
+            "project": project.pk,
+            "accepted_on": "2026-11-30",
+            "signatory": "王主任",
+            "result": "passed",
+            "certificate_file": SimpleUploadedFile("验收证书.docx", bomb),
+        },
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert certificate.status_code == 400 and certificate.json()["code"] == "zip_bomb", certificate.json()
+    assert "解压后为 210.5 MB" in certificate.json()["detail"]
+    assert Acceptance.objects.count() == 0 and not any(tmp_path.rglob("*.docx"))

@@ -10,7 +10,8 @@ from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, V
 from backend.core.models import CalendarDay
 from backend.milestones import services as delivery_services
 from backend.milestones.models import Milestone
-from backend.milestones.selectors import project_outstanding
+from backend.payments import services as payment_services
+from backend.payments.selectors import project_outstanding
 from backend.projects import services
 from backend.projects.choices import Status
 from tests.milestones.conftest import PDF_BYTES, docx_bytes
@@ -174,7 +175,9 @@ def test_acceptance_warranty_and_close(kicked_off):
     )
     services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
     review = project.reviews.get(gate__kind="acceptance", status="pending")
-    review_decide(review_id=review.pk, actor=pm, decision="approve")
+    with pytest.raises(PermissionDenied, match="You submitted this review"):  # segregation of duties
+        review_decide(review_id=review.pk, actor=pm, decision="approve")
+    review_decide(review_id=review.pk, actor=project.owner, decision="approve")  # the owner confirms for the team
     with pytest.raises(Conflict) as err:  # the customer has not signed yet
         review_decide(review_id=review.pk, actor=kicked_off["quality"], decision="approve")
     assert "sign-off" in err.value.message
@@ -207,21 +210,21 @@ def test_acceptance_warranty_and_close(kicked_off):
         assert outstanding > 0
     terms = list(project.payment_terms.order_by("order"))
     half = terms[0].amount / 2
-    delivery_services.receipt_record(
+    payment_services.receipt_record(
         actor=kicked_off["finance"], payment_term=terms[0], amount=half, received_on=date(2026, 11, 25)
     )
     with pytest.raises(ValidationFailed):  # more than is outstanding
-        delivery_services.receipt_record(
+        payment_services.receipt_record(
             actor=kicked_off["finance"], payment_term=terms[0], amount=terms[0].amount, received_on=date(2026, 11, 26)
         )
-    delivery_services.receipt_record(
+    payment_services.receipt_record(
         actor=kicked_off["finance"], payment_term=terms[0], amount=half, received_on=date(2026, 11, 26)
     )
     for term in terms[1:]:
-        delivery_services.receipt_record(
+        payment_services.receipt_record(
             actor=kicked_off["finance"], payment_term=term, amount=term.amount - 1000, received_on=date(2026, 11, 27)
         )
-        delivery_services.payment_write_off(
+        payment_services.payment_write_off(
             actor=kicked_off["finance"], payment_term=term, amount=Decimal(1000), reason="尾差核销"
         )
     assert project_outstanding(project=project) == 0
@@ -236,7 +239,8 @@ def test_acceptance_returned_goes_back_to_implementation(kicked_off):
         delivery_services.milestone_transition(milestone_id=milestone.pk, name="cancel", actor=pm, comment="scope")
     services.project_transition(project_id=project.pk, name="request_acceptance", actor=pm)
     review = project.reviews.get(gate__kind="acceptance")
-    review_decide(review_id=review.pk, actor=pm, decision="return", comment="客户要求整改")
+    assert pm.pk not in set(review.steps.get(status="active").approvers.values_list("pk", flat=True))
+    review_decide(review_id=review.pk, actor=project.owner, decision="return", comment="客户要求整改")
     project.refresh_from_db()
     assert project.status == Status.IMPLEMENTATION
 

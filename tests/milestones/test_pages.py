@@ -22,13 +22,13 @@ from backend.milestones.models import (
     Alarm,
     Deliverable,
     DeliverableVersion,
-    Invoice,
     Milestone,
-    PaymentTerm,
-    Receipt,
     Task,
 )
-from backend.milestones.views import my_alarms, project_milestones_context, project_payments_context
+from backend.milestones.views import my_alarms, project_milestones_context
+from backend.payments import services as payments
+from backend.payments.models import Invoice, PaymentTerm, Receipt
+from backend.payments.views import project_payments_context
 from backend.projects import services as project_services
 from backend.projects.models import ProjectEvent, ProjectMember
 from tests.factories import ProjectFactory
@@ -130,7 +130,7 @@ def test_milestones_page_shows_gantt_table_and_names(pm_client, project):
 def test_payments_page_shows_terms_chart_and_budget(pm_client, project):
     advance = terms_of(project)[0]
     PaymentTerm.objects.filter(pk=advance.pk).update(due_date=timezone.localdate() + timedelta(days=10))
-    response = pm_client.get(reverse("milestones:project-payments", args=[project.pk]))
+    response = pm_client.get(reverse("payments:project-payments", args=[project.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert PLOTLY_DIV in page and page.count("/static/plotly/plotly.min.js") == 1 and "cdn.plot.ly" not in page
@@ -144,9 +144,26 @@ def test_payments_page_shows_terms_chart_and_budget(pm_client, project):
 
 
 def test_pages_in_chinese(pm_client, project):
-    for name in ("project-milestones", "project-payments"):
-        response = pm_client.get(reverse(f"milestones:{name}", args=[project.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-        assert response.status_code == 200
+    expected = {
+        "milestones:project-milestones": (
+            ["里程碑", "必需交付物", project.milestones.get(order=1).name],
+            ["Required deliverables"],
+        ),
+        "payments:project-payments": (
+            ["付款条件", "合同金额", "已核销", "到期日"],
+            ["Payment terms", "Contract amount"],
+        ),
+    }
+    for name, (present, absent) in expected.items():
+        response = pm_client.get(reverse(name, args=[project.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200  # not a redirect to the login page
+        page = response.content.decode()
+        assert '<html lang="zh-hans">' in page
+        assert project.code in page
+        for text in present:
+            assert text in page, (name, text)
+        for text in absent:
+            assert text not in page, (name, text)
 
 
 def test_fragments_render_from_their_context_functions(rf, kicked_off, project):
@@ -154,7 +171,7 @@ def test_fragments_render_from_their_context_functions(rf, kicked_off, project):
     request.user = kicked_off["pm"]
     for builder, template in (
         (project_milestones_context, "milestones/_project_milestones_tab.html"),
-        (project_payments_context, "milestones/_project_payments_tab.html"),
+        (project_payments_context, "payments/_project_payments_tab.html"),
     ):
         html = render_to_string(template, builder(request, project), request=request)
         assert PLOTLY_DIV in html and "<html" not in html
@@ -213,6 +230,7 @@ def test_gantt_has_a_plan_bar_per_milestone_and_actual_bars(kicked_off, project)
     colours = {t.legendgroup: t.marker.color for t in plan}
     assert colours["accepted"] == charts.STATUS_COLOURS["accepted"]
     assert all(t.orientation == "h" for t in fig.data) and fig.layout.xaxis.type == "date"
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"  # no English month names on a Chinese page
     assert [s.x0 for s in fig.layout.shapes] == [today.isoformat()]  # the today marker
     html = charts.figure_html(fig, div_id="g")
     assert PLOTLY_DIV in html and "<script src" not in html  # plotly.js is not embedded
@@ -241,7 +259,7 @@ def test_start_a_milestone(engineer_client, project):
 @pytest.mark.parametrize(
     ("name", "comment", "expected"),
     [
-        ("accept", "", "is not possible now"),
+        ("accept", "", "is Planned: 'Accept' is not possible now."),
         ("cancel", "", "a comment is required"),
         ("explode", "", "Unknown milestone transition"),
         ("", "", "Transition"),
@@ -538,7 +556,7 @@ def test_someone_elses_task_is_refused(engineer_client, kicked_off, project):
 
 def test_add_a_payment_term(pm_client, project):
     response = pm_client.post(
-        reverse("milestones:payment-term-add", args=[project.pk]),
+        reverse("payments:payment-term-add", args=[project.pk]),
         {
             "name": "质保金 Retention",
             "percent": "5",
@@ -566,7 +584,7 @@ def test_add_a_payment_term(pm_client, project):
 )
 def test_a_refused_payment_term_writes_nothing(pm_client, project, data, expected):
     form = {"name": "质保金", "percent": "5", "milestone": "", "due_date": "", "days_after_acceptance": "30", **data}
-    response = pm_client.post(reverse("milestones:payment-term-add", args=[project.pk]), form)
+    response = pm_client.post(reverse("payments:payment-term-add", args=[project.pk]), form)
     assert response.status_code == 302
     assert any(expected in t for t in texts(response)), texts(response)
     assert project.payment_terms.count() == 3
@@ -575,7 +593,7 @@ def test_a_refused_payment_term_writes_nothing(pm_client, project, data, expecte
 def test_create_an_invoice(finance_client, project):
     term = terms_of(project)[0]
     response = finance_client.post(
-        reverse("milestones:invoice-add", args=[project.pk]),
+        reverse("payments:invoice-add", args=[project.pk]),
         {
             "number": " INV-2026-001 ",
             "amount": "600000",
@@ -602,7 +620,7 @@ def test_a_refused_invoice_writes_nothing(finance_client, project, data, expecte
         project=ProjectFactory(code="X-2026-0003"), number="INV-1", amount=1, issued_on=date(2026, 1, 1)
     )
     form = {"number": "INV-2", "amount": "100", "issued_on": "2026-11-10", "due_on": "", "payment_term": "", **data}
-    response = finance_client.post(reverse("milestones:invoice-add", args=[project.pk]), form)
+    response = finance_client.post(reverse("payments:invoice-add", args=[project.pk]), form)
     assert response.status_code == 302
     assert any(expected in t for t in texts(response)), texts(response)
     assert Invoice.objects.count() == 1
@@ -610,7 +628,7 @@ def test_a_refused_invoice_writes_nothing(finance_client, project, data, expecte
 
 def test_record_a_receipt(finance_client, kicked_off, project):
     term = terms_of(project)[0]
-    invoice = delivery.invoice_create(
+    invoice = payments.invoice_create(
         actor=kicked_off["finance"],
         project=project,
         number="INV-9",
@@ -619,7 +637,7 @@ def test_record_a_receipt(finance_client, kicked_off, project):
         payment_term=term,
     )
     response = finance_client.post(
-        reverse("milestones:receipt-add", args=[project.pk]),
+        reverse("payments:receipt-add", args=[project.pk]),
         {
             "payment_term": term.pk,
             "amount": "250000",
@@ -631,7 +649,7 @@ def test_record_a_receipt(finance_client, kicked_off, project):
     assert response.status_code == 302 and response["Location"] == payments_tab(project)
     receipt = Receipt.objects.get()
     assert (receipt.amount, receipt.invoice, receipt.reference) == (Decimal("250000.00"), invoice, "BANK-77")
-    page = finance_client.get(reverse("milestones:project-payments", args=[project.pk])).content.decode()
+    page = finance_client.get(reverse("payments:project-payments", args=[project.pk])).content.decode()
     assert "BANK-77" in page and "350,000.00" in page  # outstanding on the advance
 
 
@@ -653,7 +671,7 @@ def test_a_refused_receipt_writes_nothing(finance_client, project, data, expecte
         "invoice": "",
         **data,
     }
-    response = finance_client.post(reverse("milestones:receipt-add", args=[project.pk]), form)
+    response = finance_client.post(reverse("payments:receipt-add", args=[project.pk]), form)
     assert response.status_code == 302
     assert any(expected in t for t in texts(response)), texts(response)
     assert not Receipt.objects.exists()
@@ -662,7 +680,7 @@ def test_a_refused_receipt_writes_nothing(finance_client, project, data, expecte
 def test_write_off(finance_client, project):
     term = terms_of(project)[0]
     response = finance_client.post(
-        reverse("milestones:write-off", args=[project.pk]),
+        reverse("payments:write-off", args=[project.pk]),
         {"payment_term": term.pk, "amount": "1000", "reason": "尾差核销"},
     )
     assert response.status_code == 302 and response["Location"] == payments_tab(project)
@@ -682,7 +700,7 @@ def test_a_refused_write_off_changes_nothing(client, kicked_off, project, who, d
     client.force_login(kicked_off[who])
     term = terms_of(project)[0]
     form = {"payment_term": term.pk, "amount": "1000", "reason": "尾差", **data}
-    response = client.post(reverse("milestones:write-off", args=[project.pk]), form)
+    response = client.post(reverse("payments:write-off", args=[project.pk]), form)
     assert any(expected in t for t in texts(response)), texts(response)
     term.refresh_from_db()
     assert term.written_off == 0
@@ -696,13 +714,13 @@ def test_the_standalone_page_brings_the_user_back(pm_client, project):
     )
     assert response["Location"] == url
     response = pm_client.post(
-        reverse("milestones:write-off", args=[project.pk]), {"payment_term": "1", "next": "https://evil.example/"}
+        reverse("payments:write-off", args=[project.pk]), {"payment_term": "1", "next": "https://evil.example/"}
     )
     assert response["Location"] == payments_tab(project)  # a foreign next is ignored
 
 
 def test_get_is_not_allowed_on_actions(pm_client, project):
-    assert pm_client.get(reverse("milestones:receipt-add", args=[project.pk])).status_code == 405
+    assert pm_client.get(reverse("payments:receipt-add", args=[project.pk])).status_code == 405
 
 
 # --- downloads ---------------------------------------------------------------------------------------------
@@ -766,8 +784,8 @@ def test_an_engineer_of_another_project_gets_404_everywhere(client, kicked_off, 
         certificate=("cert.pdf", PDF_BYTES),
     )
     client.force_login(stranger)
-    for name in ("project-milestones", "project-payments"):
-        assert client.get(reverse(f"milestones:{name}", args=[project.pk])).status_code == 404, name
+    for name in ("milestones:project-milestones", "payments:project-payments"):
+        assert client.get(reverse(name, args=[project.pk])).status_code == 404, name
     for url in (
         reverse("milestones:version-download", args=[version.pk]),
         reverse("milestones:certificate-download", args=[record.pk]),
@@ -788,14 +806,14 @@ def test_an_engineer_of_another_project_gets_404_everywhere(client, kicked_off, 
         reverse("milestones:deliverable-review", args=[project.pk, deliverable.pk]): {"decision": "approve"},
         reverse("milestones:acceptance-add", args=[project.pk]): acceptance_data(milestone=milestone.pk),
         reverse("milestones:task-status", args=[project.pk, task.pk]): {"done": "on"},
-        reverse("milestones:payment-term-add", args=[project.pk]): {"name": "x", "percent": "1"},
-        reverse("milestones:invoice-add", args=[project.pk]): {"number": "X", "amount": "1", "issued_on": "2026-11-01"},
-        reverse("milestones:receipt-add", args=[project.pk]): {
+        reverse("payments:payment-term-add", args=[project.pk]): {"name": "x", "percent": "1"},
+        reverse("payments:invoice-add", args=[project.pk]): {"number": "X", "amount": "1", "issued_on": "2026-11-01"},
+        reverse("payments:receipt-add", args=[project.pk]): {
             "payment_term": term.pk,
             "amount": "1",
             "received_on": "2026-11-01",
         },
-        reverse("milestones:write-off", args=[project.pk]): {"payment_term": term.pk, "amount": "1", "reason": "x"},
+        reverse("payments:write-off", args=[project.pk]): {"payment_term": term.pk, "amount": "1", "reason": "x"},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 404, url
@@ -804,7 +822,7 @@ def test_an_engineer_of_another_project_gets_404_everywhere(client, kicked_off, 
     assert milestone.status == "planned" and deliverable.status == "submitted"
     assert DeliverableVersion.objects.count() == 1 and Acceptance.objects.count() == 1
     assert not Invoice.objects.exists() and not Receipt.objects.exists() and project.payment_terms.count() == 3
-    page = client.get(reverse("milestones:receivables")).content.decode()
+    page = client.get(reverse("payments:receivables")).content.decode()
     assert project.code not in page
 
 
@@ -827,8 +845,8 @@ def test_receivables_page_buckets_and_chart(finance_client, kicked_off, project)
     advance, second, final = terms_of(project)
     PaymentTerm.objects.filter(pk=advance.pk).update(due_date=today - timedelta(days=40))
     PaymentTerm.objects.filter(pk=second.pk).update(due_date=today - timedelta(days=200))
-    delivery.receipt_record(actor=kicked_off["finance"], payment_term=second, amount=Decimal(100000), received_on=today)
-    response = finance_client.get(reverse("milestones:receivables"))
+    payments.receipt_record(actor=kicked_off["finance"], payment_term=second, amount=Decimal(100000), received_on=today)
+    response = finance_client.get(reverse("payments:receivables"))
     assert response.status_code == 200
     page = response.content.decode()
     assert PLOTLY_DIV in page and page.count("/static/plotly/plotly.min.js") == 1
@@ -908,13 +926,13 @@ def test_milestones_page_queries_do_not_grow_with_deliverables(pm_client, kicked
 
 
 def test_payments_page_queries_do_not_grow_with_receipts(finance_client, kicked_off, project, count_queries):
-    url = reverse("milestones:project-payments", args=[project.pk])
+    url = reverse("payments:project-payments", args=[project.pk])
     finance = kicked_off["finance"]
     counter = iter(range(1000))
 
     def fill(per_term: int) -> None:
         for term in terms_of(project):
-            invoice = delivery.invoice_create(
+            invoice = payments.invoice_create(
                 actor=finance,
                 project=project,
                 number=f"INV-{next(counter)}",
@@ -923,7 +941,7 @@ def test_payments_page_queries_do_not_grow_with_receipts(finance_client, kicked_
                 payment_term=term,
             )
             for _i in range(per_term):
-                delivery.receipt_record(
+                payments.receipt_record(
                     actor=finance,
                     payment_term=term,
                     amount=Decimal(100),

@@ -121,8 +121,16 @@ def test_a_bad_win_loss_record_changes_nothing(project, org):
 )
 def test_abandon_from_every_presales_state_needs_reason_and_record(project, org, state):
     set_status(project, state)
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed):  # a win/loss record but no reason
         services.project_transition(project_id=project.pk, name="abandon", actor=org["bidmgr"], win_loss=WIN_LOSS)
+    with pytest.raises(TransitionRefused) as refused:  # a reason but no win/loss record
+        services.project_transition(
+            project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="Budget cut; cut losses"
+        )
+    assert "entering Abandoned needs a win/loss record" in refused.value.message
+    project.refresh_from_db()
+    assert project.status == state and not WinLossRecord.objects.exists()
+    assert not project.events.filter(transition="abandon").exists()
     services.project_transition(
         project_id=project.pk, name="abandon", actor=org["bidmgr"], comment="Budget cut; cut losses", win_loss=WIN_LOSS
     )

@@ -134,10 +134,15 @@ def test_return_through_the_page(client, org, initiation):
 
 
 def test_refusals_are_messages_not_500s(client, org, contract):
-    # the submitter can see the review but is not an approver
+    # the submitter can see the review but never decides it
     as_user(client, org["bidmgr"])
     page = client.get(detail(contract)).content.decode()
     assert 'id="decide"' not in page
+    refused = client.post(decide(contract), {"decision": "approve"})
+    assert refused.status_code == 403 and "You submitted this review" in refused.content.decode()
+    assert not contract.steps.filter(approvals__isnull=False).exists()
+    # a user who is neither submitter nor approver is told so
+    client.force_login(org["director"])
     refused = client.post(decide(contract), {"decision": "approve"})
     assert refused.status_code == 403 and "You are not an approver" in refused.content.decode()
     # a bogus decision is bad input

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.http import acting_user
 from backend.core.api.viewsets import VisibleReadOnlyViewSet
 from workflows import selectors, services
 from workflows.api.serializers import DecisionSerializer, ReviewSerializer
@@ -50,5 +51,5 @@ class ReviewViewSet(VisibleReadOnlyViewSet):
         review = self.get_object()
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.review_decide(review_id=review.pk, actor=request.user, **body.validated_data)
+        services.review_decide(review_id=review.pk, actor=acting_user(request), **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=review.pk)).data)

@@ -1,9 +1,7 @@
-"""API shapes of tenders, bids, quotations, contract terms and win/loss records."""
+"""API shapes of bids, quotations, contract terms and win/loss records."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.bids.models import (
@@ -12,75 +10,17 @@ from backend.bids.models import (
     ContractTerms,
     Quotation,
     QuotationLine,
-    Tender,
-    TenderAttachment,
     WinLossReason,
     WinLossRecord,
 )
 from backend.customers.api.serializers import UserRefSerializer
-from backend.customers.models import Customer
-from backend.projects.models import Competitor, Project
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleProjectField(serializers.PrimaryKeyRelatedField):
-    """A project the requesting user can see (others do not exist, as far as the API is concerned)."""
-
-    def get_queryset(self):
-        from backend.core.permissions import visible_to
-
-        return visible_to(self.context["request"].user, Project.objects.all())
-
-
-class TenderAttachmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = TenderAttachment
-        fields = ["id", "name", "file", "uploaded_at"]
-
-
-class TenderSerializer(serializers.ModelSerializer):
-    owner = UserRefSerializer(read_only=True)
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
-    attachments = TenderAttachmentSerializer(many=True, read_only=True)
-    routing_rule_name = serializers.CharField(source="routing_rule.name", read_only=True, default=None)
-
-    class Meta:
-        model = Tender
-        fields = [
-            "id",
-            "number",
-            "title",
-            "buyer",
-            "customer",
-            "budget",
-            "currency",
-            "industry",
-            "region",
-            "publish_date",
-            "registration_deadline",
-            "bid_deadline",
-            "opening_date",
-            "qualification_requirements",
-            "source_url",
-            "notes",
-            "owner",
-            "routing_rule",
-            "routing_rule_name",
-            "attachments",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["owner", "routing_rule", "created_at", "updated_at"]
-        extra_kwargs = {"number": {"validators": []}}
-
-
-class CreateProjectFromTenderSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+from backend.projects.api.serializers import VisibleProjectField
+from backend.projects.models import Competitor
 
 
 class OpeningEntrySerializer(serializers.ModelSerializer):
     competitor = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), required=False, allow_null=True)
-    competitor_name = serializers.CharField(source="competitor.name", read_only=True, default=None)
+    competitor_name = serializers.CharField(source="competitor.name", read_only=True, allow_null=True)
 
     class Meta:
         model = BidOpeningEntry

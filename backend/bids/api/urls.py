@@ -3,7 +3,6 @@ from rest_framework.routers import SimpleRouter
 from backend.bids.api import views
 
 router = SimpleRouter()
-router.register("tenders", views.TenderViewSet, basename="tender")
 router.register("bids", views.BidViewSet, basename="bid")
 router.register("quotations", views.QuotationViewSet, basename="quotation")
 router.register("contract-terms", views.ContractTermsViewSet, basename="contract-terms")

@@ -1,64 +1,30 @@
-"""Tender, bid, quotation, contract-terms and win/loss endpoints. Thin: services write, selectors read."""
+"""Bid, quotation, contract-terms and win/loss endpoints. Thin: services write, selectors read."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import cast
+
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.http import acting_user
 from backend.bids import selectors, services
 from backend.bids.api.serializers import (
     BidSerializer,
     ContractTermsSerializer,
-    CreateProjectFromTenderSerializer,
     LinesInputSerializer,
     OpeningInputSerializer,
     QuotationSerializer,
     SubmitInputSerializer,
-    TenderSerializer,
     WinLossSerializer,
 )
-from backend.bids.models import BidOpeningEntry, ContractTerms, QuotationLine, Tender
+from backend.bids.models import BidOpeningEntry, ContractTerms, Quotation, QuotationLine
+from backend.core.api.audit import AuditHistoryMixin
 from backend.core.api.viewsets import VisibleModelViewSet, VisibleQuerysetMixin
-from backend.projects.api.serializers import ProjectDetailSerializer
-from backend.projects.selectors import project_list_visible
-
-
-class TenderViewSet(VisibleModelViewSet):
-    serializer_class = TenderSerializer
-    filterset_fields = ["industry", "region", "owner", "customer"]
-    ordering_fields = ["publish_date", "bid_deadline", "budget", "created_at"]
-    ordering = ["-created_at"]
-
-    def base_queryset(self) -> QuerySet[Tender]:
-        return Tender.objects.select_related("owner", "routing_rule").prefetch_related("attachments")
-
-    def _require_editor(self, tender: Tender | None = None) -> None:
-        services.tender_require_edit(user=self.request.user, tender=tender)
-
-    def perform_create(self, serializer) -> None:
-        self._require_editor()
-        serializer.instance = services.tender_create(actor=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer) -> None:
-        self._require_editor(serializer.instance)
-        serializer.instance = services.tender_update(
-            actor=self.request.user, tender=serializer.instance, data=serializer.validated_data
-        )
-
-    @extend_schema(request=CreateProjectFromTenderSerializer, responses=ProjectDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="create-project")
-    def create_project(self, request: Request, pk: str) -> Response:
-        tender = self.get_object()
-        self._require_editor(tender)
-        body = CreateProjectFromTenderSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        project = services.tender_create_project(actor=request.user, tender=tender, name=body.validated_data["name"])
-        project = project_list_visible(user=request.user).get(pk=project.pk)
-        return Response(ProjectDetailSerializer(project, context={"request": request}).data, status=201)
 
 
 class BidViewSet(VisibleModelViewSet):
@@ -86,11 +52,12 @@ class BidViewSet(VisibleModelViewSet):
         bid = self.get_object()
         body = OpeningInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.bid_opening_record(actor=request.user, bid=bid, entries=body.validated_data["entries"])
+        services.bid_opening_record(actor=acting_user(request), bid=bid, entries=body.validated_data["entries"])
         return Response(self.get_serializer(self.get_queryset().get(pk=bid.pk)).data)
 
 
 class QuotationViewSet(
+    AuditHistoryMixin,
     VisibleQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -117,7 +84,8 @@ class QuotationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
-        return Response(self.get_serializer(self.get_queryset().get(pk=serializer.instance.pk)).data, status=201)
+        created = cast(Quotation, serializer.instance)  # perform_create sets it
+        return Response(self.get_serializer(self.get_queryset().get(pk=created.pk)).data, status=201)
 
     @extend_schema(request=LinesInputSerializer, responses=QuotationSerializer)
     @action(detail=True, methods=["put"])
@@ -125,7 +93,9 @@ class QuotationViewSet(
         quotation = self.get_object()
         body = LinesInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.quotation_replace_lines(actor=request.user, quotation=quotation, lines=body.validated_data["lines"])
+        services.quotation_replace_lines(
+            actor=acting_user(request), quotation=quotation, lines=body.validated_data["lines"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=quotation.pk)).data)
 
     @extend_schema(request=SubmitInputSerializer, responses=QuotationSerializer)
@@ -134,11 +104,13 @@ class QuotationViewSet(
         quotation = self.get_object()
         body = SubmitInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.quotation_submit(actor=request.user, quotation=quotation, comment=body.validated_data["comment"])
+        services.quotation_submit(
+            actor=acting_user(request), quotation=quotation, comment=body.validated_data["comment"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=quotation.pk)).data)
 
 
-class ContractTermsViewSet(VisibleModelViewSet):
+class ContractTermsViewSet(AuditHistoryMixin, VisibleModelViewSet):
     """Contract terms, one per project: POST creates or replaces them."""
 
     serializer_class = ContractTermsSerializer

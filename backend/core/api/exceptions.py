@@ -7,7 +7,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -17,6 +23,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from backend.core.errors import ApplicationError, ValidationFailed
 
@@ -88,9 +95,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
+    if isinstance(exc, SuspiciousOperation):  # Django's request limits (DATA_UPLOAD_MAX_*), met while parsing
+        set_rollback()
+        if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+            detail, code = _("The request has too many fields."), "too_many_fields"
+        elif isinstance(exc, RequestDataTooBig):
+            detail, code = _("The request is too large."), "too_large"
+        else:
+            detail, code = _("The request was refused as unsafe."), "bad_request"
+        return Response(error_body(detail=detail, code=code), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError):
+        set_rollback()
+        return Response(
+            error_body(detail=_("The input is nested too deeply."), code="too_deep"), status=status.HTTP_400_BAD_REQUEST
+        )
+    if isinstance(exc, OverflowError):
+        set_rollback()
+        return Response(
+            error_body(detail=_("A number in the input is too large."), code="out_of_range"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return server_error(exc, context)
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
         errors = data if isinstance(data, dict) else {"non_field_errors": data}
@@ -101,3 +129,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = codes if isinstance(codes, str) else "error"
         response.data = error_body(detail=str(detail), code=code)
     return response
+
+
+def server_error(exc: Exception, context: dict[str, Any]) -> Response:
+    """Anything unforeseen: logged with its traceback, answered as JSON like every other API error."""
+    set_rollback()
+    request = context.get("request")
+    logger.error(
+        "unhandled error on %s %s",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return Response(
+        error_body(detail=_("Something went wrong on our side; the error has been logged."), code="server_error"),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )

@@ -37,7 +37,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        qs = Notification.objects.filter(recipient=self.request.user)
+        qs = Notification.objects.filter(recipient_id=self.request.user.pk)  # behind IsAuthenticated
         unread = self.request.query_params.get("unread")
         return qs.filter(read_at__isnull=True) if unread in ("1", "true") else qs
 

@@ -21,7 +21,7 @@ def bs(field: forms.BoundField) -> str:
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css.strip()} if css.strip() else {}
+    attrs: dict[str, str | bool] = {"class": css.strip()} if css.strip() else {}
     return field.as_widget(attrs=attrs)
 
 

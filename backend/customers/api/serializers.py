@@ -3,9 +3,12 @@ codes, permissions) is the services' job."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from rest_framework import serializers
 
 from backend.accounts.models import User
+from backend.customers.choices import Tier
 from backend.customers.models import Contact, Customer, Interaction
 
 
@@ -21,6 +24,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     owner_detail = UserRefSerializer(source="owner", read_only=True)
     contact_count = serializers.IntegerField(read_only=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Customer
@@ -42,7 +46,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["tier", "created_at", "updated_at"]
         # Uniqueness is the duplicate guard's business (a clear message naming the existing customer).
-        extra_kwargs = {"credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -68,7 +72,8 @@ class ContactSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         visible = self.context.get("visible_customers")
         if visible is not None:
-            self.fields["customer"].queryset = visible
+            customer = cast(serializers.RelatedField, self.fields["customer"])
+            customer.queryset = visible  # type: ignore[arg-type]  # stubs: Manager in the union read as a descriptor
 
 
 class InteractionSerializer(serializers.ModelSerializer):
@@ -85,5 +90,7 @@ class InteractionSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         visible = self.context.get("visible_customers")
         if visible is not None:
-            self.fields["customer"].queryset = visible
-            self.fields["contacts"].child_relation.queryset = Contact.objects.filter(customer__in=visible)
+            customer = cast(serializers.RelatedField, self.fields["customer"])
+            customer.queryset = visible  # type: ignore[arg-type]  # stubs: Manager in the union read as a descriptor
+            contacts = cast(serializers.ManyRelatedField, self.fields["contacts"])
+            contacts.child_relation.queryset = Contact.objects.filter(customer__in=visible)  # type: ignore[arg-type]

@@ -3,10 +3,13 @@ from the services."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict, cast
+
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.serializers import BaseSerializer
 
+from backend.core.api.audit import AuditHistoryMixin
 from backend.core.api.viewsets import VisibleModelViewSet
 from backend.core.errors import ValidationFailed
 from backend.core.permissions import visible_to
@@ -15,8 +18,17 @@ from backend.customers.api.serializers import ContactSerializer, CustomerSeriali
 from backend.customers.filtersets import ContactFilterSet, CustomerFilterSet, InteractionFilterSet
 from backend.customers.models import Contact, Customer, Interaction
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-class CustomerViewSet(VisibleModelViewSet):
+
+class ContactCount(TypedDict):
+    """What ``CustomerViewSet.base_queryset`` annotates (and a created or updated customer is given)."""
+
+    contact_count: int
+
+
+class CustomerViewSet(AuditHistoryMixin, VisibleModelViewSet):
     serializer_class = CustomerSerializer
     filterset_class = CustomerFilterSet
     ordering_fields = ["name", "industry", "region", "tier", "created_at", "updated_at"]
@@ -26,14 +38,21 @@ class CustomerViewSet(VisibleModelViewSet):
         return Customer.objects.select_related("owner").annotate(contact_count=Count("contacts", distinct=True))
 
     def perform_create(self, serializer: BaseSerializer) -> None:
-        serializer.instance = services.customer_create(actor=self.request.user, **serializer.validated_data)
-        serializer.instance.contact_count = 0
+        customer = cast(
+            "WithAnnotations[Customer, ContactCount]",
+            services.customer_create(actor=self.request.user, **serializer.validated_data),
+        )
+        customer.contact_count = 0
+        serializer.instance = customer
 
     def perform_update(self, serializer: BaseSerializer) -> None:
-        customer = services.customer_update(
-            actor=self.request.user, customer=serializer.instance, data=serializer.validated_data
+        # an update has its instance, read through base_queryset
+        instance = cast("WithAnnotations[Customer, ContactCount]", serializer.instance)
+        customer = cast(
+            "WithAnnotations[Customer, ContactCount]",
+            services.customer_update(actor=self.request.user, customer=instance, data=serializer.validated_data),
         )
-        customer.contact_count = serializer.instance.contact_count
+        customer.contact_count = instance.contact_count
         serializer.instance = customer
 
 
@@ -46,7 +65,7 @@ class CustomerScopedMixin:
         return context
 
 
-class ContactViewSet(CustomerScopedMixin, VisibleModelViewSet):
+class ContactViewSet(AuditHistoryMixin, CustomerScopedMixin, VisibleModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilterSet
     ordering_fields = ["name", "created_at"]
@@ -60,12 +79,13 @@ class ContactViewSet(CustomerScopedMixin, VisibleModelViewSet):
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         data = dict(serializer.validated_data)
-        if data.pop("customer", serializer.instance.customer) != serializer.instance.customer:
+        contact = cast(Contact, serializer.instance)  # an update has its instance
+        if data.pop("customer", contact.customer) != contact.customer:
             raise ValidationFailed(
                 _("A contact cannot move to another customer; create a new contact there."),
                 fields={"customer": [_("cannot be changed")]},
             )
-        serializer.instance = services.contact_update(actor=self.request.user, contact=serializer.instance, data=data)
+        serializer.instance = services.contact_update(actor=self.request.user, contact=contact, data=data)
 
 
 class InteractionViewSet(CustomerScopedMixin, VisibleModelViewSet):

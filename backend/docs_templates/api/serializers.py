@@ -5,14 +5,15 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from backend.bids.api.serializers import VisibleProjectField
+from backend.core.api.fields import IdField, IdListField
 from backend.customers.api.serializers import UserRefSerializer
 from backend.docs_templates.choices import DocType, Language
 from backend.docs_templates.models import DocumentBatch, DocumentTemplate, GeneratedDocument
+from backend.projects.api.serializers import VisibleProjectField
 
 
 class DocumentTemplateSerializer(serializers.ModelSerializer):
-    uploaded_by = UserRefSerializer(read_only=True)
+    uploaded_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = DocumentTemplate
@@ -79,12 +80,14 @@ class GenerateSerializer(serializers.Serializer):
     doc_type = serializers.ChoiceField(choices=DocType.choices, required=False)
     language = serializers.ChoiceField(choices=Language.choices, required=False, default="zh-hans")
     project = VisibleProjectField()
-    milestone = serializers.IntegerField(required=False, allow_null=True)
-    review = serializers.IntegerField(required=False, allow_null=True)
+    milestone = IdField(required=False, allow_null=True)
+    review = IdField(required=False, allow_null=True)
     pdf = serializers.BooleanField(required=False, default=False)
 
 
 class BatchSerializer(serializers.ModelSerializer):
+    project_ids = IdListField(min_length=1)
+
     class Meta:
         model = DocumentBatch
         fields = ["id", "doc_type", "language", "project_ids", "status", "total", "done", "errors", "created_at"]

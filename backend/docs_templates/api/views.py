@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.http import acting_user
 from backend.core.errors import NotFound, PermissionDenied
 from backend.core.permissions import visible_to
 from backend.docs_templates import selectors, services
@@ -48,7 +49,7 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         template = services.template_upload(
-            actor=request.user,
+            actor=acting_user(request),
             doc_type=body.validated_data["doc_type"],
             language=body.validated_data["language"],
             name=body.validated_data["name"],
@@ -59,7 +60,7 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(self.get_serializer(template).data, status=201)
 
     @extend_schema(responses=DocumentTemplateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         template = self.get_object()
         rows = self.get_queryset().filter(doc_type=template.doc_type, language=template.language)
@@ -68,7 +69,7 @@ class DocumentTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @extend_schema(request=None, responses=DocumentTemplateSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: str) -> Response:
-        template = services.template_activate(actor=request.user, template=self.get_object())
+        template = services.template_activate(actor=acting_user(request), template=self.get_object())
         return Response(self.get_serializer(template).data)
 
     @extend_schema(responses={200: dict})
@@ -91,7 +92,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     queryset = GeneratedDocumentModel.objects.none()
 
     def get_queryset(self):
-        return selectors.document_list_visible(user=self.request.user).order_by("-created_at", "-pk")
+        return selectors.document_list_visible(user=acting_user(self.request)).order_by("-created_at", "-pk")
 
     @extend_schema(request=GenerateSerializer, responses=GeneratedDocumentSerializer)
     def create(self, request: Request) -> Response:
@@ -105,7 +106,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if data.get("review"):
             review = get_object_or_404(Review, pk=data["review"], project=project)
         document = services.document_generate(
-            actor=request.user,
+            actor=acting_user(request),
             project=project,
             template=data.get("template"),
             doc_type=data.get("doc_type"),
@@ -119,7 +120,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=None, responses=GeneratedDocumentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        document = services.document_approve(actor=request.user, document=self.get_object())
+        document = services.document_approve(actor=acting_user(request), document=self.get_object())
         return Response(self.get_serializer(document).data)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
@@ -150,13 +151,15 @@ class BatchViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.
     queryset = DocumentBatch.objects.none()
 
     def get_queryset(self):
-        return DocumentBatch.objects.filter(author=self.request.user)
+        return DocumentBatch.objects.filter(author=acting_user(self.request))
 
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
-        projects = list(visible_to(self.request.user, Project.objects.filter(pk__in=data.get("project_ids") or [])))
+        projects = list(
+            visible_to(acting_user(self.request), Project.objects.filter(pk__in=data.get("project_ids") or []))
+        )
         if len(projects) != len(set(data.get("project_ids") or [])):
             raise PermissionDenied(_("Some of those projects do not exist or are not visible to you."))
         serializer.instance = services.batch_create(
-            actor=self.request.user, doc_type=data["doc_type"], language=data["language"], projects=projects
+            actor=acting_user(self.request), doc_type=data["doc_type"], language=data["language"], projects=projects
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.core.api.fields import IdField, IdListField
 from backend.core.choices import Industry
 from backend.knowledge.choices import PROPOSABLE, ArticleStatus, LinkSource, LinkStatus, ReviewDecision, Visibility
 from backend.knowledge.models import Article, ArticleAttachment, ArticleLink, ArticleVersion, Category, Keyword
@@ -46,7 +47,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ArticleAttachment
-        fields = ["id", "name", "content_type", "size", "text_chars", "uploaded_at", "download_url"]
+        fields = ["id", "name", "content_type", "size", "text_chars", "text_pending", "uploaded_at", "download_url"]
 
     def get_download_url(self, obj: ArticleAttachment) -> str:
         from django.urls import reverse
@@ -64,9 +65,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     # written as names/ids, read back by ``to_representation``
     keywords = serializers.ListField(child=serializers.CharField(max_length=50), required=False, write_only=True)
     roles = serializers.ListField(child=serializers.CharField(max_length=50), required=False, write_only=True)
-    users = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
-    departments = serializers.ListField(child=serializers.IntegerField(), required=False, write_only=True)
-    category = serializers.IntegerField(required=False, allow_null=True, write_only=True)
+    users = IdListField(required=False, write_only=True)
+    departments = IdListField(required=False, write_only=True)
+    category = IdField(required=False, allow_null=True, write_only=True)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     author = serializers.CharField(source="author.username", read_only=True)
@@ -120,13 +121,13 @@ class ArticleTransitionInputSerializer(serializers.Serializer):
 
 class ReviewInputSerializer(serializers.Serializer):
     decision = ReviewDecisionField(choices=ReviewDecision.choices)
-    category = serializers.IntegerField(required=False, allow_null=True)
+    category = IdField(required=False, allow_null=True)
     keywords = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    departments = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    departments = IdListField(required=False, default=list)
     roles = serializers.ListField(child=serializers.CharField(), required=False, default=list)
-    users = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    users = IdListField(required=False, default=list)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -136,7 +137,7 @@ class AttachmentInputSerializer(serializers.Serializer):
 
 class ProposalInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in PROPOSABLE])
-    object_id = serializers.IntegerField(min_value=1)
+    object_id = IdField()
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -190,7 +191,7 @@ class HitSerializer(serializers.Serializer):
 
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label (metaclass)
     count = serializers.IntegerField()
 
 

@@ -3,6 +3,8 @@ the services, search from ``backend.search.selectors``."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from backend.accounts.http import acting_user
+from backend.core.api.audit import AuditHistoryMixin
 from backend.core.api.viewsets import VisibleModelViewSet, VisibleQuerysetMixin
 from backend.knowledge import selectors, services
 from backend.knowledge.api.serializers import (
@@ -35,7 +39,7 @@ from backend.knowledge.models import Article, ArticleLink, Category, Keyword
 from backend.search.selectors import search_for_user
 
 
-class ArticleViewSet(VisibleModelViewSet):
+class ArticleViewSet(AuditHistoryMixin, VisibleModelViewSet):
     """Articles the user may read; drafts only for their author and the knowledge admins."""
 
     filterset_fields = ["status", "industry", "category", "author"]
@@ -73,8 +77,9 @@ class ArticleViewSet(VisibleModelViewSet):
         )
 
     def perform_update(self, serializer: BaseSerializer) -> None:
+        article = cast(Article, serializer.instance)  # an update has its instance
         serializer.instance = services.article_update(
-            article_id=serializer.instance.pk, actor=self.request.user, data=dict(serializer.validated_data)
+            article_id=article.pk, actor=self.request.user, data=dict(serializer.validated_data)
         )
 
     def _fresh(self, article_id: int) -> Response:
@@ -87,7 +92,10 @@ class ArticleViewSet(VisibleModelViewSet):
         body = ArticleTransitionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         article = services.article_transition(
-            article_id=self.get_object().pk, actor=request.user, name=name, comment=body.validated_data["comment"]
+            article_id=self.get_object().pk,
+            actor=acting_user(request),
+            name=name,
+            comment=body.validated_data["comment"],
         )
         return self._fresh(article.pk)
 
@@ -99,7 +107,7 @@ class ArticleViewSet(VisibleModelViewSet):
         data = body.validated_data
         article = services.article_review(
             article_id=self.get_object().pk,
-            actor=request.user,
+            actor=acting_user(request),
             decision=data["decision"],
             category_id=data.get("category"),
             keywords=data.get("keywords"),
@@ -119,12 +127,12 @@ class ArticleViewSet(VisibleModelViewSet):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         attachment = services.article_attachment_add(
-            article_id=self.get_object().pk, actor=request.user, name=upload.name, data=upload.read()
+            article_id=self.get_object().pk, actor=acting_user(request), name=upload.name, data=upload.read()
         )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request: Request, pk: str) -> Response:
         article = self.get_object()
         versions = article.versions.select_related("edited_by").order_by("-version")
@@ -142,7 +150,7 @@ class CategoryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         parent = data.get("parent")
         serializer.instance = services.category_create(
-            actor=self.request.user,
+            actor=acting_user(self.request),
             name=data["name"],
             parent_id=parent.pk if parent else None,
             order=data.get("order", 0),
@@ -171,9 +179,13 @@ class ProposalViewSet(viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         article = services.article_propose(
-            actor=request.user, kind=data["kind"], object_id=data["object_id"], title=data["title"], note=data["note"]
+            actor=acting_user(request),
+            kind=data["kind"],
+            object_id=data["object_id"],
+            title=data["title"],
+            note=data["note"],
         )
-        article = selectors.article_detail(user=request.user, pk=article.pk)
+        article = selectors.article_detail(user=acting_user(request), pk=article.pk)
         return Response(ArticleSerializer(article, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

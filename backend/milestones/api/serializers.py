@@ -5,19 +5,17 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from backend.bids.api.serializers import VisibleProjectField
+from backend.core.api.fields import IdField
 from backend.customers.api.serializers import UserRefSerializer
 from backend.milestones.models import (
     Acceptance,
     Alarm,
     Deliverable,
     DeliverableVersion,
-    Invoice,
     Milestone,
-    PaymentTerm,
-    Receipt,
     Task,
 )
+from backend.projects.api.serializers import VisibleProjectField
 
 
 class DeliverableVersionSerializer(serializers.ModelSerializer):
@@ -48,7 +46,7 @@ class DeliverableVersionSerializer(serializers.ModelSerializer):
 class DeliverableSerializer(serializers.ModelSerializer):
     versions = DeliverableVersionSerializer(many=True, read_only=True)
     created_by = UserRefSerializer(read_only=True)
-    reviewed_by = UserRefSerializer(read_only=True)
+    reviewed_by = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Deliverable
@@ -69,7 +67,7 @@ class DeliverableSerializer(serializers.ModelSerializer):
 
 
 class DeliverableUploadSerializer(serializers.Serializer):
-    milestone = serializers.IntegerField()
+    milestone = IdField()
     doc_type = serializers.CharField()
     title = serializers.CharField()
     file = serializers.FileField()
@@ -85,7 +83,7 @@ class ReviewDecisionSerializer(serializers.Serializer):
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    owner_detail = UserRefSerializer(source="owner", read_only=True)
+    owner_detail = UserRefSerializer(source="owner", read_only=True, allow_null=True)
     missing_deliverables = serializers.SerializerMethodField()
     available_transitions = serializers.SerializerMethodField()
 
@@ -152,67 +150,8 @@ class AcceptanceSerializer(serializers.ModelSerializer):
         read_only_fields = ["certificate", "recorded_by", "created_at"]
 
 
-class PaymentTermSerializer(serializers.ModelSerializer):
-    project = VisibleProjectField()
-    received = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
-    outstanding = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
-
-    class Meta:
-        model = PaymentTerm
-        fields = [
-            "id",
-            "project",
-            "milestone",
-            "name",
-            "order",
-            "percent",
-            "amount",
-            "due_date",
-            "days_after_acceptance",
-            "received",
-            "written_off",
-            "outstanding",
-            "write_off_reason",
-        ]
-        read_only_fields = ["order", "amount", "written_off", "write_off_reason"]
-
-
-class WriteOffSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    reason = serializers.CharField()
-
-
-class InvoiceSerializer(serializers.ModelSerializer):
-    project = VisibleProjectField()
-
-    class Meta:
-        model = Invoice
-        fields = ["id", "project", "payment_term", "number", "amount", "issued_on", "due_on", "created_at"]
-        read_only_fields = ["created_at"]
-        extra_kwargs = {"number": {"validators": []}}
-
-
-class ReceiptSerializer(serializers.ModelSerializer):
-    recorded_by = UserRefSerializer(read_only=True)
-
-    class Meta:
-        model = Receipt
-        fields = [
-            "id",
-            "project",
-            "payment_term",
-            "invoice",
-            "amount",
-            "received_on",
-            "reference",
-            "recorded_by",
-            "created_at",
-        ]
-        read_only_fields = ["project", "recorded_by", "created_at"]
-
-
 class TaskSerializer(serializers.ModelSerializer):
-    assignee = UserRefSerializer(read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Task

@@ -1,5 +1,5 @@
 """Delivery endpoints: milestones (+ transitions), deliverables (+ versions, submit, review, download),
-acceptance records, payment terms (+ write-off, aging), invoices, receipts, tasks and my alarms."""
+acceptance records, tasks and my alarms."""
 
 from __future__ import annotations
 
@@ -12,26 +12,24 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from backend.accounts.http import acting_user
+from backend.core.api.audit import AuditHistoryMixin
 from backend.core.api.viewsets import VisibleQuerysetMixin
 from backend.core.errors import ValidationFailed
 from backend.core.permissions import visible_to
-from backend.milestones import selectors, services
+from backend.milestones import services
 from backend.milestones.api.serializers import (
     AcceptanceSerializer,
     AlarmSerializer,
     DeliverableSerializer,
     DeliverableUploadSerializer,
-    InvoiceSerializer,
     MilestoneSerializer,
-    PaymentTermSerializer,
-    ReceiptSerializer,
     ReviewDecisionSerializer,
     TaskSerializer,
     TransitionBodySerializer,
     VersionUploadSerializer,
-    WriteOffSerializer,
 )
-from backend.milestones.models import Acceptance, Alarm, Deliverable, Invoice, Milestone, PaymentTerm, Receipt, Task
+from backend.milestones.models import Acceptance, Alarm, Deliverable, Milestone, Task
 
 
 def _file_bytes(upload) -> tuple[str, bytes]:
@@ -39,6 +37,7 @@ def _file_bytes(upload) -> tuple[str, bytes]:
 
 
 class MilestoneViewSet(
+    AuditHistoryMixin,
     VisibleQuerysetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -72,7 +71,7 @@ class MilestoneViewSet(
         body = TransitionBodySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.milestone_transition(
-            milestone_id=milestone.pk, name=name, actor=request.user, comment=body.validated_data["comment"]
+            milestone_id=milestone.pk, name=name, actor=acting_user(request), comment=body.validated_data["comment"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=milestone.pk)).data)
 
@@ -96,11 +95,12 @@ class DeliverableViewSet(
         body = DeliverableUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         milestone = get_object_or_404(
-            visible_to(request.user, Milestone.objects.select_related("project")), pk=body.validated_data["milestone"]
+            visible_to(acting_user(request), Milestone.objects.select_related("project")),
+            pk=body.validated_data["milestone"],
         )
         name, data = _file_bytes(body.validated_data["file"])
         deliverable = services.deliverable_upload(
-            actor=request.user,
+            actor=acting_user(request),
             milestone=milestone,
             doc_type=body.validated_data["doc_type"],
             title=body.validated_data["title"],
@@ -118,14 +118,14 @@ class DeliverableViewSet(
         body = VersionUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         name, data = _file_bytes(body.validated_data["file"])
-        services.deliverable_add_version(actor=request.user, deliverable=deliverable, name=name, data=data)
+        services.deliverable_add_version(actor=acting_user(request), deliverable=deliverable, name=name, data=data)
         return self._reload(deliverable.pk)
 
     @extend_schema(request=None, responses=DeliverableSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         deliverable = self.get_object()
-        services.deliverable_submit(actor=request.user, deliverable=deliverable)
+        services.deliverable_submit(actor=acting_user(request), deliverable=deliverable)
         return self._reload(deliverable.pk)
 
     @extend_schema(request=ReviewDecisionSerializer, responses=DeliverableSerializer)
@@ -134,7 +134,7 @@ class DeliverableViewSet(
         deliverable = self.get_object()
         body = ReviewDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.deliverable_review(actor=request.user, deliverable=deliverable, **body.validated_data)
+        services.deliverable_review(actor=acting_user(request), deliverable=deliverable, **body.validated_data)
         return self._reload(deliverable.pk)
 
     @extend_schema(
@@ -190,97 +190,6 @@ class AcceptanceViewSet(
         )
 
 
-class PaymentTermViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = PaymentTermSerializer
-    filterset_fields = ["project", "milestone"]
-    ordering = ["project", "order"]
-
-    def base_queryset(self):
-        return PaymentTerm.objects.all()
-
-    def get_queryset(self):
-        return selectors.payment_terms_with_amounts(super().get_queryset())
-
-    def perform_create(self, serializer) -> None:
-        data = dict(serializer.validated_data)
-        data.pop("days_after_acceptance", None)
-        serializer.instance = services.payment_term_add(
-            actor=self.request.user,
-            project=data.pop("project"),
-            name=data["name"],
-            percent=data["percent"],
-            milestone=data.get("milestone"),
-            due_date=data.get("due_date"),
-        )
-
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        response = super().create(request, *args, **kwargs)
-        response.data = self.get_serializer(self.get_queryset().get(pk=response.data["id"])).data
-        return response
-
-    @extend_schema(request=WriteOffSerializer, responses=PaymentTermSerializer)
-    @action(detail=True, methods=["post"], url_path="write-off")
-    def write_off(self, request: Request, pk: str) -> Response:
-        term = self.get_object()
-        body = WriteOffSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.payment_write_off(actor=request.user, payment_term=term, **body.validated_data)
-        return Response(self.get_serializer(self.get_queryset().get(pk=term.pk)).data)
-
-    @extend_schema(responses={200: dict})
-    @action(detail=False, methods=["get"])
-    def aging(self, request: Request) -> Response:
-        """Receivables aging over the projects the user sees: 0–30, 31–90, 91–180, >180 days past due."""
-        return Response(selectors.receivables_aging(user=request.user))
-
-
-class InvoiceViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = InvoiceSerializer
-    filterset_fields = ["project", "payment_term"]
-    ordering = ["-issued_on"]
-
-    def base_queryset(self):
-        return Invoice.objects.all()
-
-    def perform_create(self, serializer) -> None:
-        data = dict(serializer.validated_data)
-        serializer.instance = services.invoice_create(actor=self.request.user, project=data.pop("project"), **data)
-
-
-class ReceiptViewSet(
-    VisibleQuerysetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
-):
-    serializer_class = ReceiptSerializer
-    filterset_fields = ["project", "payment_term", "invoice"]
-    ordering = ["-received_on"]
-
-    def base_queryset(self):
-        return Receipt.objects.select_related("recorded_by")
-
-    def perform_create(self, serializer) -> None:
-        data = dict(serializer.validated_data)
-        term = data.pop("payment_term")
-        if not visible_to(self.request.user, PaymentTerm.objects.filter(pk=term.pk)).exists():
-            raise ValidationFailed("Unknown payment term.", fields={"payment_term": ["not found"]})
-        serializer.instance = services.receipt_record(actor=self.request.user, payment_term=term, **data)
-
-
 class TaskViewSet(
     VisibleQuerysetMixin,
     mixins.ListModelMixin,
@@ -312,4 +221,4 @@ class AlarmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return Alarm.objects.filter(recipients=self.request.user).order_by("-raised_at", "-pk")
+        return Alarm.objects.filter(recipients=acting_user(self.request)).order_by("-raised_at", "-pk")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.accounts.models import User
+from backend.core.permissions import visible_to
 from backend.customers.api.serializers import UserRefSerializer
 from backend.customers.models import Customer
 from backend.projects.models import (
@@ -22,13 +27,25 @@ from backend.projects.models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the requesting user can see (others do not exist, as far as the API is concerned)."""
+
+    def get_queryset(self):
+        return visible_to(self.context["request"].user, Project.objects.all())
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
     owner_detail = UserRefSerializer(source="owner", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    routing_rule_name = serializers.CharField(source="routing_rule.name", read_only=True, default=None)
+    routing_rule_name = serializers.CharField(source="routing_rule.name", read_only=True, allow_null=True)
+    # blank once the deal is closed (won, lost or abandoned): the schema's enum says so
+    forecast_category = serializers.ChoiceField(
+        choices=[*Project._meta.get_field("forecast_category").choices, ("", "")], read_only=True
+    )
     open_items = serializers.IntegerField(read_only=True, required=False)
     has_pending_review = serializers.BooleanField(read_only=True, required=False)
 
@@ -59,6 +76,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "status",
             "status_display",
             "status_changed_at",
+            "forecast_category",
+            "closed_at",
             "open_items",
             "has_pending_review",
             "created_at",
@@ -71,6 +90,8 @@ class ProjectSerializer(serializers.ModelSerializer):
             "contract_amount",
             "status",
             "status_changed_at",
+            "forecast_category",  # set through POST …/forecast/, which records a manager's adjustment
+            "closed_at",
             "created_at",
             "updated_at",
         ]
@@ -79,7 +100,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         visible = self.context.get("visible_customers")
         if visible is not None:
-            self.fields["customer"].queryset = visible
+            customer = cast(serializers.RelatedField, self.fields["customer"])
+            customer.queryset = visible  # type: ignore[arg-type]  # stubs: Manager in the union read as a descriptor
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -102,6 +124,11 @@ class WinLossInputSerializer(serializers.Serializer):
     winning_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     our_price = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     lessons = serializers.CharField(required=False, allow_blank=True)
+
+
+class ForecastInputSerializer(serializers.Serializer):
+    forecast_category = serializers.CharField(allow_blank=True, max_length=20)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class TransitionInputSerializer(serializers.Serializer):

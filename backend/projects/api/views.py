@@ -3,6 +3,8 @@ checklist and events. Visibility comes from the base viewset; writes from the se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -11,7 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from backend.accounts.http import acting_user
+from backend.core.api.audit import AuditHistoryMixin
 from backend.core.api.viewsets import VisibleModelViewSet
+from backend.core.audit import Entry
 from backend.core.permissions import visible_to
 from backend.customers.models import Customer
 from backend.projects import selectors, services
@@ -21,6 +26,7 @@ from backend.projects.api.serializers import (
     CompetitorCatalogueSerializer,
     EventSerializer,
     ExpenseSerializer,
+    ForecastInputSerializer,
     MemberSerializer,
     ProjectCompetitorSerializer,
     ProjectDetailSerializer,
@@ -30,6 +36,7 @@ from backend.projects.api.serializers import (
     TransitionInputSerializer,
 )
 from backend.projects.filtersets import ProjectFilterSet
+from backend.projects.history import project_history
 from backend.projects.models import (
     BudgetLine,
     Competitor,
@@ -44,13 +51,16 @@ from backend.projects.models import (
 )
 
 
-class ProjectViewSet(VisibleModelViewSet):
+class ProjectViewSet(AuditHistoryMixin, VisibleModelViewSet):
     filterset_class = ProjectFilterSet
     ordering_fields = ["code", "name", "estimated_amount", "expected_close_date", "created_at", "status_changed_at"]
     ordering = ["-created_at"]
 
     def base_queryset(self) -> QuerySet[Project]:
         return Project.objects.all()
+
+    def history_entries_for(self, obj: Project) -> list[Entry]:
+        return project_history(obj)  # the project's own changes and those of its quotations, terms, milestones…
 
     def get_queryset(self) -> QuerySet[Project]:
         return selectors.project_list_visible(user=self.request.user).select_related("routing_rule")
@@ -59,7 +69,7 @@ class ProjectViewSet(VisibleModelViewSet):
         return ProjectDetailSerializer if self.action != "list" else ProjectSerializer
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         context["visible_customers"] = visible_to(self.request.user, Customer.objects.all())
         return context
 
@@ -69,7 +79,8 @@ class ProjectViewSet(VisibleModelViewSet):
 
     def perform_update(self, serializer: BaseSerializer) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k in services.PROJECT_FIELDS}
-        serializer.instance = services.project_update(actor=self.request.user, project=serializer.instance, data=data)
+        project = cast(Project, serializer.instance)  # an update has its instance
+        serializer.instance = services.project_update(actor=self.request.user, project=project, data=data)
 
     def _detail(self, project_id: int) -> Response:
         project = self.get_queryset().get(pk=project_id)
@@ -77,6 +88,12 @@ class ProjectViewSet(VisibleModelViewSet):
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         response = super().create(request, *args, **kwargs)
+        response.data = self._detail(response.data["id"]).data
+        return response
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        """PUT and PATCH answer with the whole detail, annotations included (like GET)."""
+        response = super().update(request, *args, **kwargs)
         response.data = self._detail(response.data["id"]).data
         return response
 
@@ -93,10 +110,26 @@ class ProjectViewSet(VisibleModelViewSet):
         services.project_transition(
             project_id=project.pk,
             name=name,
-            actor=request.user,
+            actor=acting_user(request),
             comment=body.validated_data.get("comment", ""),
             win_loss=body.validated_data.get("win_loss"),
             kickoff_date=body.validated_data.get("kickoff_date"),
+        )
+        return self._detail(project.pk)
+
+    @extend_schema(request=ForecastInputSerializer, responses=ProjectDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def forecast(self, request: Request, pk: str) -> Response:
+        """Set the forecast category of an open deal ("" = the stage's default); a manager's change is recorded
+        as an adjustment."""
+        project = self.get_object()
+        body = ForecastInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.project_forecast_set(
+            actor=acting_user(request),
+            project=project,
+            category=body.validated_data["forecast_category"],
+            comment=body.validated_data["comment"],
         )
         return self._detail(project.pk)
 
@@ -109,7 +142,7 @@ class ProjectViewSet(VisibleModelViewSet):
         project = self.get_object()
         body = SaveAsTemplateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        template = template_from_project(project=project, actor=request.user, **body.validated_data)
+        template = template_from_project(project=project, actor=acting_user(request), **body.validated_data)
         return Response(
             {
                 "id": template.pk,
@@ -121,10 +154,19 @@ class ProjectViewSet(VisibleModelViewSet):
         )
 
 
-class ProjectNestedMixin:
+if TYPE_CHECKING:  # the mixin is only ever combined with a DRF generic view
+    from rest_framework.generics import GenericAPIView as _NestedBase
+else:
+    _NestedBase = object
+
+
+class ProjectNestedMixin(_NestedBase):
     """Nested resources under /projects/{project_pk}/...: the project must be visible (else 404)."""
 
     queryset: QuerySet
+    if TYPE_CHECKING:  # each nested view defines it
+
+        def project_queryset(self) -> QuerySet: ...
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no project in the URL
@@ -136,9 +178,15 @@ class ProjectNestedMixin:
 
         if not hasattr(self, "_project"):
             self._project = get_object_or_404(
-                visible_to(self.request.user, Project.objects.all()), pk=self.kwargs["project_pk"]
+                visible_to(acting_user(self.request), Project.objects.all()), pk=self.kwargs["project_pk"]
             )
         return self._project
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        """A project the user may not see is a 404 before anything else (not a 400 about the body)."""
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if not getattr(self, "swagger_fake_view", False):
+            self.get_project()
 
 
 class MemberViewSet(
@@ -158,11 +206,11 @@ class MemberViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.member_add(
-            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+            actor=acting_user(self.request), project=self.get_project(), **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
-        services.member_remove(actor=self.request.user, member=instance)
+        services.member_remove(actor=acting_user(self.request), member=instance)
 
 
 class ProjectCompetitorViewSet(
@@ -187,12 +235,12 @@ class ProjectCompetitorViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.competitor_add(
-            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+            actor=acting_user(self.request), project=self.get_project(), **serializer.validated_data
         )
 
     def perform_update(self, serializer):
         serializer.instance = services.competitor_update(
-            actor=self.request.user, entry=serializer.instance, data=serializer.validated_data
+            actor=acting_user(self.request), entry=serializer.instance, data=serializer.validated_data
         )
 
     @extend_schema(request=None, responses=ProjectCompetitorSerializer)
@@ -200,10 +248,10 @@ class ProjectCompetitorViewSet(
     def notes(self, request: Request, project_pk: str, pk: str) -> Response:
         entry = self.get_object()
         services.competitor_note_add(
-            actor=request.user,
+            actor=acting_user(request),
             entry=entry,
-            note=str(request.data.get("note", "")),
-            stage=str(request.data.get("stage", "")),
+            note=str(cast(dict[str, Any], request.data).get("note", "")),
+            stage=str(cast(dict[str, Any], request.data).get("stage", "")),
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=entry.pk)).data, status=201)
 
@@ -221,7 +269,7 @@ class ProjectPartnerViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.partner_add(
-            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+            actor=acting_user(self.request), project=self.get_project(), **serializer.validated_data
         )
 
 
@@ -246,7 +294,7 @@ class ChecklistViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.UpdateM
 
     def perform_update(self, serializer):
         serializer.instance = services.checklist_set_done(
-            actor=self.request.user, item=serializer.instance, done=bool(serializer.validated_data.get("done"))
+            actor=acting_user(self.request), item=serializer.instance, done=bool(serializer.validated_data.get("done"))
         )
 
 
@@ -270,7 +318,7 @@ class BudgetLineViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.Create
 
     def perform_create(self, serializer):
         serializer.instance = services.budget_line_add(
-            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+            actor=acting_user(self.request), project=self.get_project(), **serializer.validated_data
         )
 
 
@@ -285,14 +333,14 @@ class ExpenseViewSet(ProjectNestedMixin, mixins.ListModelMixin, mixins.CreateMod
 
     def perform_create(self, serializer):
         serializer.instance = services.expense_add(
-            actor=self.request.user, project=self.get_project(), **serializer.validated_data
+            actor=acting_user(self.request), project=self.get_project(), **serializer.validated_data
         )
 
     @extend_schema(responses={200: dict})
     @action(detail=False, methods=["get"])
     def summary(self, request: Request, project_pk: str) -> Response:
         """Budget against actual, margin and the cut-losses signal."""
-        from backend.milestones.selectors import project_financials
+        from backend.projects.selectors import project_financials
 
         data = project_financials(project=self.get_project())
         return Response(

@@ -1,0 +1,25 @@
+"""Reads for tenders."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from backend.accounts.models import User
+from backend.core.permissions import visible_to
+from backend.tenders.models import Tender
+
+
+def tender_list_visible(*, user: User) -> QuerySet[Tender]:
+    return visible_to(user, Tender.objects.select_related("owner", "customer", "routing_rule"))
+
+
+def with_project_counts(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
+    """``project_count`` on each tender as a correlated subquery: computed for the rows of a page only, where
+    ``Count("projects")`` grouped every tender with its projects before the page was cut (issue 15)."""
+    from backend.projects.models import Project
+
+    projects = (
+        Project.objects.filter(tender=OuterRef("pk")).order_by().values("tender").annotate(n=Count("pk")).values("n")
+    )
+    return queryset.annotate(project_count=Coalesce(Subquery(projects, output_field=IntegerField()), 0))

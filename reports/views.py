@@ -1,0 +1,195 @@
+"""Report pages: the executive dashboard (headline charts from the reports), one page per report (filters,
+headline figures, Plotly charts, sortable tables, CSV/XLSX export), sales targets for directors, KPI scoring for
+managers and tier recomputation. Thin: the reports compute, the services write, refusals show on the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backend.accounts.http import AuthenticatedRequest
+from backend.core.permissions import can
+from backend.core.refusals import refused
+from reports import services
+from reports.base import quarter_start
+from reports.filters import FILTER_NAMES, ReportFilterForm
+from reports.forms import KpiScoreForm, TargetForm
+from reports.models import SalesTarget
+from reports.registry import REPORTS, report_get, reports_for
+
+# The dashboard's charts: (report, figure key), and its headline figures: (report, metric key).
+DASHBOARD_FIGURES = [
+    ("funnel", "pipeline_by_stage"),
+    ("forecast", "forecast_vs_target"),
+    ("win-loss", "win_rate_trend"),
+    ("win-loss", "win_rate_competitor"),
+    ("receivables", "aging"),
+    ("delivery-health", "delivery_health"),
+]
+DASHBOARD_METRICS = [
+    ("win-loss", "won_amount"),
+    ("win-loss", "win_rate"),
+    ("forecast", "commit"),
+    ("forecast", "weighted"),
+    ("receivables", "overdue"),
+    ("delivery-health", "overdue"),
+]
+
+
+def _params(request: AuthenticatedRequest) -> dict[str, str]:
+    return {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)}
+
+
+@login_required
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    results = {
+        name: report_get(name).run(user=request.user, params={}).as_dict()
+        for name in {name for name, _key in DASHBOARD_FIGURES + DASHBOARD_METRICS}
+    }
+    figures = [
+        {**figure, "report": name, "page": reverse("reports:report", args=[name])}
+        for name, key in DASHBOARD_FIGURES
+        for figure in results[name]["figures"]
+        if figure["key"] == key
+    ]
+    metrics = [
+        {**metric, "report": name}
+        for name, key in DASHBOARD_METRICS
+        for metric in results[name]["metrics"]
+        if metric["key"] == key
+    ]
+    context = {
+        "figures": figures,
+        "figure_data": {f"figure-{i}": figure["figure"] for i, figure in enumerate(figures)},
+        "metrics": metrics,
+        "reports": reports_for(request.user) or list(REPORTS.values()),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
+    report = report_get(name)
+    params = _params(request)
+    form = ReportFilterForm(params or None)
+    status = 200
+    with refused(request) as refusal:  # bad filters: said above the report with no filters
+        body = report.run(user=request.user, params=params).as_dict()
+        form = ReportFilterForm(body["filters"])
+    if refusal:
+        status = refusal.status
+        body = report.run(user=request.user, params={}).as_dict()
+        form.is_valid()
+    query = urlencode(body["filters"])
+    context: dict[str, Any] = {
+        "report": report,
+        "body": body,
+        "form": form,
+        "figure_data": {f"figure-{i}": figure["figure"] for i, figure in enumerate(body["figures"])},
+        "csv_url": f"{reverse('api-report', args=[name])}?{urlencode({**body['filters'], 'format': 'csv'})}",
+        "xlsx_url": f"{reverse('api-report', args=[name])}?{urlencode({**body['filters'], 'format': 'xlsx'})}",
+        "query": query,
+        "reports": reports_for(request.user) or list(REPORTS.values()),
+    }
+    if name == "forecast":
+        context["can_set_targets"] = can(request.user, "manage", SalesTarget)
+    if name == "kpis":
+        context["score_form"] = KpiScoreForm(user=request.user, people=_kpi_people(body))
+        context["can_score"] = bool(context["score_form"].fields["user"].queryset.exists())
+    if name == "customers-cold":
+        context["can_recompute"] = can(request.user, "manage", SalesTarget)
+    return render(request, "reports/report.html", context, status=status)
+
+
+def _kpi_people(body: dict[str, Any]) -> list[int]:
+    table = next((t for t in body["tables"] if t["key"] == "people"), None)
+    return [row["id"] for row in table["rows"]] if table else []
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: AuthenticatedRequest) -> HttpResponse:
+    """Directors and executives set the targets of people and departments, per month or quarter."""
+    if not can(request.user, "manage", SalesTarget):
+        messages.error(request, _("Only sales directors and executives set targets."))
+        return redirect("reports:report", name="forecast")
+    form = TargetForm(
+        request.POST or None, initial={"period": "quarter", "period_start": quarter_start(timezone.localdate())}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            with refused(request, form=form) as refusal:
+                target = services.target_set(actor=request.user, **form.cleaned_data)
+                messages.success(
+                    request,
+                    _("Target saved: %(who)s, %(period)s from %(start)s: %(amount)s.")
+                    % {
+                        "who": target.user or target.department,
+                        "period": target.get_period_display(),
+                        "start": target.period_start.isoformat(),
+                        "amount": f"{target.amount:,.2f}",
+                    },
+                )
+                return redirect("reports:targets")
+            status = refusal.status
+        else:
+            status = 400
+    listed = SalesTarget.objects.select_related("user", "department", "set_by").order_by("-period_start", "pk")[:200]
+    return render(request, "reports/targets.html", {"form": form, "targets": listed}, status=status)
+
+
+@login_required
+@require_POST
+def target_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    target = SalesTarget.objects.filter(pk=pk).first()
+    if target is None:
+        messages.error(request, _("That target no longer exists."))
+        return redirect("reports:targets")
+    with refused(request):
+        services.target_delete(actor=request.user, target=target)
+        messages.success(request, _("Target deleted."))
+    return redirect("reports:targets")
+
+
+@login_required
+@require_POST
+def kpi_score(request: AuthenticatedRequest) -> HttpResponse:
+    form = KpiScoreForm(request.POST, user=request.user)
+    back = reverse("reports:report", args=["kpis"]) + "?" + urlencode(_params(request))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    with refused(request):
+        score = services.kpi_score_set(actor=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Scored %(person)s on %(dimension)s: %(score)s.")
+            % {"person": score.user, "dimension": score.dimension.name, "score": score.score},
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def tiers_recompute(request: AuthenticatedRequest) -> HttpResponse:
+    if not can(request.user, "manage", SalesTarget):
+        messages.error(request, _("Only sales directors and executives recompute customer tiers."))
+    else:
+        counts = services.customer_tiers_recompute()
+        messages.success(
+            request,
+            _("Customer tiers recomputed: %(a)s A, %(b)s B, %(c)s C.")
+            % {"a": counts["A"], "b": counts["B"], "c": counts["C"]},
+        )
+    return redirect("reports:report", name="customers-cold")

@@ -1,0 +1,24 @@
+"""Template context every page gets: the number of reviews waiting for the user's decision (for the
+navigation bar). One query, run only if a template uses it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def _inbox(user: Any) -> int:
+    """Reviews waiting for ``user``'s decision: the same rows as the inbox page (the permission layer's
+    ``decide``, so never the user's own submission)."""
+    from workflows.selectors import review_inbox
+
+    return review_inbox(user=user).count()
+
+
+def reviews(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"inbox_reviews": 0}
+    return {"inbox_reviews": SimpleLazyObject(lambda: _inbox(user))}
