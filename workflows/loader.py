@@ -16,6 +16,7 @@ import yaml
 from django.db import transaction
 
 from backend.core.errors import ValidationFailed
+from backend.core.localized import is_localized, text_pair
 from workflows.choices import GateKind, StepMode
 from workflows.models import (
     Gate,
@@ -66,12 +67,24 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+def _pair(field: str, value: Any) -> dict[str, str]:
+    """A text of the file in both languages: ``{zh: 立项评审, en: Initiation review}`` (or one string)."""
+    zh, en = text_pair(value)
+    return {field: zh, f"{field}_en": en}
+
+
+def _current(obj: Any, field: str) -> Any:
+    """What the row holds (a localized field read raw, not in the loader's language)."""
+    model_field = obj._meta.get_field(field)
+    return model_field.raw(obj) if is_localized(model_field) else getattr(obj, field)
+
+
 def _upsert(model: Any, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     """Create, or update only the fields that differ (a second load of the same file writes nothing)."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         return model.objects.create(**lookup, **values)
-    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    changed = [field for field, value in values.items() if _current(obj, field) != value]
     if changed:
         for field in changed:
             setattr(obj, field, values[field])
@@ -90,8 +103,8 @@ def template_load(*, path: Path) -> ProcessTemplate:
         ProcessTemplate,
         {"code": data["code"]},
         {
-            "name": data["name"],
-            "description": data.get("description", ""),
+            **_pair("name", data["name"]),
+            **_pair("description", data.get("description", "")),
             "is_default": bool(data.get("default", False)),
             "definition": data,
         },
@@ -104,16 +117,24 @@ def template_load(*, path: Path) -> ProcessTemplate:
             {"template": template, "stage": stage_data["stage"]},
             {"order": order, "standard_days": stage_data.get("standard_days", 0)},
         )
-        wanted = [(a["text"], i, bool(a.get("required"))) for i, a in enumerate(stage_data.get("actions", []))]
-        if list(stage.actions.order_by("order").values_list("text", "order", "required")) != wanted:
+        wanted = [
+            (text_pair(a["text"]), i, bool(a.get("required"))) for i, a in enumerate(stage_data.get("actions", []))
+        ]
+        held = [
+            ((t, t_en), o, r)
+            for t, t_en, o, r in stage.actions.order_by("order").values_list("text", "text_en", "order", "required")
+        ]
+        if held != wanted:
             stage.actions.all().delete()
-            StageAction.objects.bulk_create(StageAction(stage=stage, text=t, order=o, required=r) for t, o, r in wanted)
+            StageAction.objects.bulk_create(
+                StageAction(stage=stage, text=t[0], text_en=t[1], order=o, required=r) for t, o, r in wanted
+            )
     for gate_data in data.get("gates", []):
         gate = _upsert(
             Gate,
             {"template": template, "kind": gate_data["kind"]},
             {
-                "name": gate_data.get("name", gate_data["kind"]),
+                **_pair("name", gate_data.get("name", gate_data["kind"])),
                 "required_documents": gate_data.get("required_documents", []),
                 "options": gate_data.get("options", {}),
             },
@@ -123,7 +144,7 @@ def template_load(*, path: Path) -> ProcessTemplate:
                 GateStep,
                 {"gate": gate, "order": order},
                 {
-                    "name": step_data["name"],
+                    **_pair("name", step_data["name"]),
                     "roles": step_data.get("roles", []),
                     "project_roles": step_data.get("project_roles", []),
                     "department_head": bool(step_data.get("department_head")),
@@ -146,7 +167,7 @@ def _load_milestones(template: ProcessTemplate, data: dict[str, Any]) -> None:
             MilestoneTemplate,
             {"template": template, "order": order},
             {
-                "name": spec["name"],
+                **_pair("name", spec["name"]),
                 "offset_days": int(spec.get("offset_days", 0)),
                 "duration_days": int(spec.get("duration_days", 10)),
                 "required_deliverables": list(spec.get("required_deliverables", [])),
@@ -161,7 +182,7 @@ def _load_milestones(template: ProcessTemplate, data: dict[str, Any]) -> None:
             TaskTemplate,
             {"template": template, "order": order},
             {
-                "name": spec["name"],
+                **_pair("name", spec["name"]),
                 "milestone": by_order.get(spec.get("milestone")) if spec.get("milestone") else None,
                 "offset_days": int(spec.get("offset_days", 0)),
                 "assignee_role": spec.get("assignee_role", ""),

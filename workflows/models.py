@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.choices import Industry, Region
+from backend.core.localized import LocalizedCharField, LocalizedTextField
 from backend.core.models import TimeStampedModel
 from workflows.choices import (
     Decision,
@@ -31,8 +32,10 @@ class ProcessTemplate(TimeStampedModel):
     """A way of running projects: stages, recommended actions and gates (e.g. standard system integration)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    description = LocalizedTextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_default = models.BooleanField(_("default"), default=False)
     definition = models.JSONField(
@@ -70,7 +73,8 @@ class StageAction(models.Model):
     """A recommended action for a stage (什么阶段应该采取什么行动); becomes a checklist item on each project."""
 
     stage = models.ForeignKey(StageTemplate, on_delete=models.CASCADE, related_name="actions")
-    text = models.CharField(_("action"), max_length=300)
+    text = LocalizedCharField(_("action"), max_length=300)
+    text_en = models.CharField(_("action (English)"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     required = models.BooleanField(_("required before leaving the stage"), default=False)
 
@@ -88,7 +92,8 @@ class Gate(models.Model):
 
     template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="gates")
     kind = models.CharField(_("kind"), max_length=30, choices=GateKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     required_documents = models.JSONField(_("required document types"), default=list, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True, help_text=_('e.g. {"margin_below": 15}'))
 
@@ -112,7 +117,8 @@ class GateStep(models.Model):
 
     gate = models.ForeignKey(Gate, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     roles = models.JSONField(_("approver roles"), default=list, blank=True)
     project_roles = models.JSONField(_("approver project roles"), default=list, blank=True)
     department_head = models.BooleanField(_("department head approves"), default=False)
@@ -180,7 +186,8 @@ class ReviewStep(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="steps")
     gate_step = models.ForeignKey(GateStep, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(_("order"))
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     mode = models.CharField(_("mode"), max_length=10, choices=StepMode.choices)
     status = models.CharField(_("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.WAITING)
     approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("approvers"), related_name="+")
@@ -274,7 +281,8 @@ class MilestoneTemplate(models.Model):
 
     template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="milestones")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     offset_days = models.PositiveSmallIntegerField(_("starts after (working days)"), default=0)
     duration_days = models.PositiveSmallIntegerField(_("duration (working days)"), default=10)
     required_deliverables = models.JSONField(_("required deliverable types"), default=list, blank=True)
@@ -299,7 +307,8 @@ class TaskTemplate(models.Model):
         MilestoneTemplate, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     offset_days = models.PositiveSmallIntegerField(_("due after (working days)"), default=0)
     assignee_role = models.CharField(_("assignee project role"), max_length=20, blank=True)
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.accounts.selectors import department_heads_up, users_with_role
 from backend.core.errors import Conflict, PermissionDenied, ValidationFailed
-from backend.core.notifications import notify
+from backend.core.localized import both, render_both
+from backend.core.notifications import both_languages, notify
 from workflows.choices import Decision, ReviewStatus, StepMode, StepStatus
 from workflows.models import Approval, Gate, GateStep, ProcessTemplate, Review, ReviewStep, RoutingRule
 from workflows.signals import review_opened
@@ -135,7 +136,7 @@ def _activate(step: ReviewStep, project: Any, gate: Gate) -> None:
     notify(
         recipients=step.approvers.all(),
         kind="review_requested",
-        params={"project": project, "gate": gate.name, "step": step.name},
+        params={"project": project, "gate": both_languages(gate), "step": both_languages(step)},
         url=f"/reviews/{step.review_id}/",
     )
 
@@ -182,7 +183,7 @@ def review_open(
             review=review,
             gate_step=gate_step,
             order=gate_step.order,
-            name=gate_step.name,
+            **both(gate_step, "name"),
             mode=gate_step.mode,
             groups=groups,
             status=StepStatus.WAITING if applies else StepStatus.SKIPPED,
@@ -268,7 +269,11 @@ def review_decide(*, review_id: int, actor: User, decision: str, comment: str = 
         notify(
             recipients=[review.submitted_by_id, review.project.owner_id],
             kind="review_completed",
-            params={"project": review.project, "gate": review.gate.name, "status": ReviewStatus(review.status).label},
+            params={
+                "project": review.project,
+                "gate": both_languages(review.gate),
+                "status": ReviewStatus(review.status).label,
+            },
             url=f"/projects/{review.project_id}/",
         )
     else:
@@ -317,6 +322,11 @@ def routing_match(*, target: str, values: dict[str, Any]) -> RoutingRule | None:
 
 
 @transaction.atomic
+def _saved_from(code: str) -> dict[str, str]:
+    words = render_both(lambda: _("Saved from project %(code)s"))
+    return {"description": words["zh"] % {"code": code}, "description_en": words["en"] % {"code": code}}
+
+
 def template_from_project(*, project: Any, actor: User, code: str, name: str) -> ProcessTemplate:
     """ "Save this project as a template": its stages and their actions (from the project's checklist),
     gates (from its template), milestones with working-day offsets and durations measured on the plan,
@@ -340,7 +350,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
     template = ProcessTemplate.objects.create(
         code=code,
         name=name.strip(),
-        description=_("Saved from project %(code)s") % {"code": project.code},
+        **_saved_from(project.code),
         definition={"saved_from": project.code},
     )
     standard = {s.stage: s.standard_days for s in source.stages.all()} if source else {}
@@ -349,7 +359,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
             template=template, stage=stage, order=order, standard_days=standard.get(stage, 0)
         )
         StageAction.objects.bulk_create(
-            StageAction(stage=stage_template, text=item.text, order=item.order, required=item.required)
+            StageAction(stage=stage_template, **both(item, "text"), order=item.order, required=item.required)
             for item in project.checklist.filter(stage=stage)
         )
     if source:
@@ -357,7 +367,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
             copy = Gate.objects.create(
                 template=template,
                 kind=gate.kind,
-                name=gate.name,
+                **both(gate, "name"),
                 required_documents=gate.required_documents,
                 options=gate.options,
             )
@@ -365,7 +375,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
                 GateStep(
                     gate=copy,
                     order=s.order,
-                    name=s.name,
+                    **both(s, "name"),
                     roles=s.roles,
                     project_roles=s.project_roles,
                     department_head=s.department_head,
@@ -383,7 +393,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
         by_milestone[milestone.pk] = MilestoneTemplate.objects.create(
             template=template,
             order=order,
-            name=milestone.name,
+            **both(milestone, "name"),
             offset_days=max(calendar.between(start, milestone.planned_start), 0),
             duration_days=calendar.between(milestone.planned_start, milestone.planned_end) + 1,
             required_deliverables=milestone.required_deliverables,
@@ -394,7 +404,7 @@ def template_from_project(*, project: Any, actor: User, code: str, name: str) ->
         TaskTemplate(
             template=template,
             order=order,
-            name=task.name,
+            **both(task, "name"),
             milestone=by_milestone.get(task.milestone_id),
             offset_days=max(calendar.between(start, task.due_date), 0) if task.due_date else 0,
             assignee_role=project.members.filter(user=task.assignee_id).values_list("role", flat=True).first() or "",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backend.bids.choices import BidResult, Outcome, QuotationStatus
+from backend.core.localized import LocalizedCharField
 from backend.core.models import TimeStampedModel
 from backend.core.uploads import UploadField
 
@@ -153,7 +154,8 @@ class WinLossReason(models.Model):
     """A configurable reason deals are won or lost (price, technology, relationship ...)."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = LocalizedCharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, override, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.jobs import enqueue
+from backend.core.localized import both, pick
 
 MAX_RESUMES = 20
 
@@ -53,13 +54,23 @@ def stored(value: Any) -> str | dict[str, str]:
             return {"msgid": args[0]}
         if len(args) == 2 and all(isinstance(a, str) for a in args):
             return {"msgid": args[1], "context": args[0]}
+    if isinstance(value, dict) and isinstance(value.get("zh"), str):
+        return value  # already in both languages (``both_languages``)
     return str(value)
+
+
+def both_languages(obj: Any, field: str = "name") -> dict[str, str]:
+    """A parameter naming data that comes with the product (a gate, a milestone), kept in both languages."""
+    pair = both(obj, field)
+    return {"zh": pair[field], "en": pair[f"{field}_en"]}
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, dict) and isinstance(value.get("msgid"), str):
         context = value.get("context")
         return pgettext(context, value["msgid"]) if context else gettext(value["msgid"])
+    if isinstance(value, dict) and isinstance(value.get("zh"), str):
+        return pick(value["zh"], value.get("en"))
     return str(value)
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
+from backend.core.localized import companions
 from backend.core.models import WorkerHeartbeat
 
 M = TypeVar("M", bound=models.Model)
@@ -27,7 +28,7 @@ def model_update(*, instance: M, data: dict[str, Any], fields: Iterable[str]) ->
         )
         if any(f.name == "updated_at" for f in instance._meta.fields):
             changed.append("updated_at")
-        instance.save(update_fields=changed)
+        instance.save(update_fields=companions(instance, changed))
     return instance, bool(changed)
 
 

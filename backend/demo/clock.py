@@ -11,6 +11,7 @@ from unittest import mock
 from django.utils import timezone
 
 from backend.core import notifications
+from backend.core.notifications import both_languages
 from backend.projects.models import (
     Project,
 )
@@ -55,6 +56,6 @@ def _announce_pending_reviews(projects: list[Project]) -> None:
             notifications.notify(
                 recipients=step.approvers.all(),
                 kind="review_requested",
-                params={"project": review.project, "gate": review.gate.name, "step": step.name},
+                params={"project": review.project, "gate": both_languages(review.gate), "step": both_languages(step)},
                 url=f"/reviews/{review.pk}/",
             )

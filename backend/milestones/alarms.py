@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from backend.core.notifications import both_languages
 from backend.milestones.alarm_rules import escalation_levels, overdue_recipients
 from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
 from backend.milestones.models import Alarm, Milestone
@@ -126,7 +127,7 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
             return (
                 [milestone.owner or project.owner],
                 "alarm_milestone_due",
-                {"project": project, "milestone": milestone.name, "due": milestone.planned_end},
+                {"project": project, "milestone": both_languages(milestone), "due": milestone.planned_end},
                 url,
             )
         who = overdue_recipients(milestone, alarm.level)
@@ -134,7 +135,7 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
         return (
             who,
             "alarm_milestone_overdue",
-            {"project": project, "milestone": milestone.name, "days": days, "level": alarm.level},
+            {"project": project, "milestone": both_languages(milestone), "days": days, "level": alarm.level},
             url,
         )
     if alarm.object_type.startswith("stage:"):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
 from simple_history.models import HistoricalRecords
 
+from backend.core.localized import LocalizedCharField
 from backend.core.models import TimeStampedModel
 from backend.core.permissions import can
 from backend.core.uploads import UploadField
@@ -46,7 +47,8 @@ class Milestone(ConcurrentTransitionMixin, TimeStampedModel):
     """A delivery milestone of a project, with the deliverables it requires and its share of payment."""
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="milestones")
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     planned_start = models.DateField(_("planned start"))
     planned_end = models.DateField(_("planned end"))
@@ -208,7 +210,8 @@ class Task(TimeStampedModel):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )

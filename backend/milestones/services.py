@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from backend.accounts.models import User
 from backend.core.calendar import WorkingCalendar
 from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
-from backend.core.notifications import notify
+from backend.core.localized import both
+from backend.core.notifications import both_languages, notify
 from backend.core.permissions import can
 from backend.core.uploads import check_upload
 from backend.milestones.choices import (
@@ -79,7 +80,7 @@ def milestones_from_template(
         begin = calendar.add(start, spec.offset_days)
         milestone = Milestone.objects.create(
             project=project,
-            name=spec.name,
+            **both(spec, "name"),
             order=spec.order,
             planned_start=begin,
             # a duration of N working days includes the first: it ends N − 1 working days later
@@ -94,7 +95,7 @@ def milestones_from_template(
         Task(
             project=project,
             milestone=by_template.get(spec.milestone_id) if spec.milestone_id is not None else None,
-            name=spec.name,
+            **both(spec, "name"),
             assignee=members.get(spec.assignee_role) or owner,
             due_date=calendar.add(start, spec.offset_days),
         )
@@ -206,7 +207,7 @@ def milestone_transition(*, milestone_id: int, name: str, actor: User, comment: 
             exclude=actor,
             params={
                 "project": milestone.project,
-                "milestone": milestone.name,
+                "milestone": both_languages(milestone),
                 "state": MilestoneStatus(milestone.status).label,
                 "actor": actor,
             },

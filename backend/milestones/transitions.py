@@ -20,11 +20,12 @@ from backend.projects.transitions import TransitionCall
 
 def milestones_closed(call: TransitionCall) -> None:
     project = call.project
-    open_ones = list(
-        project.milestones.exclude(status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED]).values_list(
-            "name", flat=True
-        )
-    )
+    open_ones = [
+        milestone.name  # in the reader's language
+        for milestone in project.milestones.exclude(
+            status__in=[MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED]
+        ).only("name", "name_en")
+    ]
     if open_ones or not project.milestones.exists():
         raise TransitionRefused(
             _(

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from backend.core.localized import LocalizedCharField
 from backend.core.models import TimeStampedModel
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ class PaymentTerm(TimeStampedModel):
     milestone = models.ForeignKey(
         "milestones.Milestone", null=True, blank=True, on_delete=models.SET_NULL, related_name="payment_terms"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     percent = models.DecimalField(
         _("percent"),

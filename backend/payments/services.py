@@ -14,10 +14,12 @@ from simple_history.utils import bulk_create_with_history
 from backend.accounts.models import User
 from backend.core import bounds
 from backend.core.errors import PermissionDenied, ValidationFailed
+from backend.core.localized import both, render_both, text_pair
 from backend.core.permissions import can
 from backend.milestones.models import Milestone
 from backend.payments.models import Invoice, PaymentTerm, Receipt
 from backend.projects.models import Project
+from workflows.models import MilestoneTemplate
 
 CENT = Decimal("0.01")
 
@@ -161,6 +163,25 @@ def payment_write_off(*, actor: User, payment_term: PaymentTerm, amount: Decimal
 # --- kickoff -----------------------------------------------------------------------------------------------
 
 
+def _advance_name(name: object) -> dict[str, str]:
+    """The advance's name from the template file ({zh, en} or one string), else the product's own words."""
+    if name:
+        zh, en = text_pair(name)
+        return {"name": zh, "name_en": en}
+    words = render_both(lambda: _("Advance payment"))
+    return {"name": words["zh"], "name_en": words["en"]}
+
+
+def _term_name(spec: MilestoneTemplate) -> dict[str, str]:
+    """ "Payment on <milestone>" in both languages, each naming the milestone in its own language."""
+    milestone = both(spec, "name")
+    words = render_both(lambda: _("Payment on %(milestone)s"))
+    return {
+        "name": words["zh"] % {"milestone": milestone["name"]},
+        "name_en": words["en"] % {"milestone": milestone["name_en"] or milestone["name"]},
+    }
+
+
 def payment_terms_from_template(
     *, project: Project, start: date, milestones_by_template: dict[int, Milestone]
 ) -> list[PaymentTerm]:
@@ -175,7 +196,7 @@ def payment_terms_from_template(
         terms.append(
             PaymentTerm(
                 project=project,
-                name=advance.get("name", _("Advance payment")),
+                **_advance_name(advance.get("name")),
                 order=0,
                 percent=Decimal(str(advance["percent"])),
                 amount=Decimal(0),
@@ -188,7 +209,7 @@ def payment_terms_from_template(
                 PaymentTerm(
                     project=project,
                     milestone=milestones_by_template[spec.pk],
-                    name=_("Payment on %(milestone)s") % {"milestone": spec.name},
+                    **_term_name(spec),
                     order=spec.order + 1,
                     percent=spec.payment_percent,
                     amount=Decimal(0),

@@ -20,6 +20,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transiti
 from simple_history.models import HistoricalRecords
 
 from backend.core.choices import Industry, Region
+from backend.core.localized import LocalizedCharField
 from backend.core.models import SearchDirtyQuerySet, TimeStampedModel
 from backend.core.permissions import can
 from backend.core.uploads import UploadField
@@ -462,7 +463,8 @@ class StageChecklistItem(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="checklist")
     stage = models.CharField(_("stage"), max_length=30, choices=Status.choices)
-    text = models.CharField(_("action"), max_length=300)
+    text = LocalizedCharField(_("action"), max_length=300)
+    text_en = models.CharField(_("action (English)"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     required = models.BooleanField(_("required"), default=False)
     done = models.BooleanField(_("done"), default=False)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Department, User
 from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from backend.core.localized import both
 from backend.core.notifications import notify
 from backend.core.permissions import can
 from backend.core.services import model_update, sequence_next
@@ -171,7 +172,11 @@ def project_create(
     if template is not None:
         StageChecklistItem.objects.bulk_create(
             StageChecklistItem(
-                project=project, stage=stage.stage, text=action.text, order=action.order, required=action.required
+                project=project,
+                stage=stage.stage,
+                **both(action, "text"),
+                order=action.order,
+                required=action.required,
             )
             for stage in template.stages.prefetch_related("actions")
             for action in stage.actions.all()
@@ -298,7 +303,10 @@ def _check_transition(project: Project, name: str, actor: User) -> None:
         raise PermissionDenied(_("You may not move project %(code)s.") % {"code": project.code})
     if required_checklist_done in transition.conditions and not required_checklist_done(project):
         missing = list(
-            project.checklist.filter(stage=project.status, required=True, done=False).values_list("text", flat=True)
+            item.text  # in the reader's language
+            for item in project.checklist.filter(stage=project.status, required=True, done=False).only(
+                "text", "text_en"
+            )
         )
         raise refusal(
             project,

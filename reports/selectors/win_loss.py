@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from backend.accounts.models import Department, User
 from backend.bids.choices import Outcome
 from backend.bids.models import WinLossRecord
+from backend.core.localized import pick
 from backend.projects.choices import Status
 from backend.projects.models import Project
 from reports.base import (
@@ -255,7 +256,9 @@ class WinLossReport(Report):
         not_won = deals.filter(OUTCOME_Q["not_won"])
         amount = deal_amount()
         primary = list(
-            not_won.values("win_loss__primary_reason", "win_loss__primary_reason__name")
+            not_won.values(
+                "win_loss__primary_reason", "win_loss__primary_reason__name", "win_loss__primary_reason__name_en"
+            )
             .annotate(deals=Count("pk"), deals_amount=Sum(amount))
             .order_by("-deals", "win_loss__primary_reason__name")
         )
@@ -267,7 +270,7 @@ class WinLossReport(Report):
             rows.append(
                 {
                     "key": str(reason),
-                    "reason": raw["win_loss__primary_reason__name"],
+                    "reason": pick(raw["win_loss__primary_reason__name"], raw["win_loss__primary_reason__name_en"]),
                     "deals": raw["deals"],
                     "share": share(raw["deals"], total),
                     "cumulative": share(running, total),
@@ -293,7 +296,7 @@ class WinLossReport(Report):
         through = WinLossRecord.secondary_reasons.through
         secondary_rows = list(
             through.objects.filter(winlossrecord__project__in=not_won.values("pk"))
-            .values("winlossreason", "winlossreason__name")
+            .values("winlossreason", "winlossreason__name", "winlossreason__name_en")
             .annotate(deals=Count("winlossrecord"))
             .order_by("-deals", "winlossreason__name")
         )
@@ -304,7 +307,7 @@ class WinLossReport(Report):
             rows=[
                 {
                     "key": str(raw["winlossreason"]),
-                    "reason": raw["winlossreason__name"],
+                    "reason": pick(raw["winlossreason__name"], raw["winlossreason__name_en"]),
                     "deals": raw["deals"],
                     "links": {"deals": self.link(filters, outcome="not_won", secondary_reason=raw["winlossreason"])},
                 }
@@ -394,7 +397,7 @@ class WinLossReport(Report):
                 "id": raw["pk"],
                 "project": f"{raw['code']} {raw['name']}",
                 "outcome": str(Outcome(raw["outcome"]).label),
-                "reason": raw["win_loss__primary_reason__name"],
+                "reason": pick(raw["win_loss__primary_reason__name"], raw["win_loss__primary_reason__name_en"]),
                 "lessons": raw["win_loss__lessons"],
                 "closed_on": raw["closed_at"].date() if raw["closed_at"] else None,
             }
@@ -407,6 +410,7 @@ class WinLossReport(Report):
                 "closed_at",
                 "outcome",
                 "win_loss__primary_reason__name",
+                "win_loss__primary_reason__name_en",
                 "win_loss__lessons",
             )[:LESSONS_SHOWN]
         ]

@@ -80,7 +80,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     bidmgr.locator("#transition-submit_initiation").get_by_label("Comment").fill("请审批立项")
     bidmgr.get_by_role("button", name="Confirm: Submit for initiation").click()
     expect(bidmgr.locator("#project-status")).to_contain_text("Initiation review")
-    expect(bidmgr.locator("#pending-reviews")).to_contain_text("立项评审")
+    expect(bidmgr.locator("#pending-reviews")).to_contain_text("Initiation review")  # the gate, in English
 
     # --- the director approves the initiation on the review page --------------------------------------------
     director = browser_for("director")
@@ -121,7 +121,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     form = bidmgr.locator("#transition-submit_contract_review")
     form.get_by_label("Comment").fill("合同草案已谈妥")
     form.get_by_label("Primary reason").select_option("technology")
-    form.get_by_label("客户关系 Relationship").check()
+    form.get_by_label("Relationship", exact=True).check()
     form.get_by_label("Our price").fill("2450000")
     form.get_by_label("Lessons learned").fill("Early PoC with the customer's network team won it.")
     bidmgr.get_by_role("button", name="Confirm: Submit contract review").click()

@@ -5,7 +5,7 @@ from backend.bids.reasons import DEFAULT_REASONS
 
 def create(apps, schema_editor):
     reason = apps.get_model("bids", "WinLossReason")
-    for order, (code, name) in enumerate(DEFAULT_REASONS):
+    for order, (code, name, _english) in enumerate(DEFAULT_REASONS):
         reason.objects.get_or_create(code=code, defaults={"name": name, "order": order})
 
 
