@@ -7,6 +7,7 @@ Everything else a report shows is computed from the other apps' tables when it i
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -206,6 +207,15 @@ class Scorecard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id}: {self.probability:.0%}"
+
+    def shown_factors(self) -> list[dict[str, Any]]:
+        """The factors kept, each named in the reader's language (not the language of whoever submitted)."""
+        from reports.scoring import feature_label, value_label
+
+        return [
+            {**row, "label": feature_label(row["factor"]), "value_label": value_label(row["factor"], row["value"])}
+            for row in self.factors
+        ]
 
 
 class DigestSent(models.Model):

@@ -29,6 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = bool(os.environ.get("CI"))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest's temporary folders (``tmp_path``) go under this run's ``SICRM_VAR_DIR`` (one per checkout unless
+    set, one per suite in CI), not under the ``pytest-of-USER`` folder every checkout shares, where a run
+    cleaning up its oldest folders can delete those of another run still going."""
+    if not config.option.basetemp:
+        import backend.settings_test  # noqa: F401  (gives SICRM_VAR_DIR its per-checkout default)
+
+        config.option.basetemp = str(Path(os.environ["SICRM_VAR_DIR"]) / "pytest-tmp")
+
+
 def require(available: object, reason: str) -> None:
     """A test's outside part (a browser, a service, a tool) must be there: without it the test skips on a
     developer's machine and fails under CI, where nothing may be missing."""

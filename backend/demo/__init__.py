@@ -7,6 +7,7 @@ from collections.abc import Callable
 from importlib import import_module
 
 from django.db import transaction
+from django.utils import translation
 
 DEMO_MODULES = [
     "backend.demo.accounts",
@@ -24,7 +25,8 @@ DEMO_MODULES = [
 def demo_load(*, password: str = "demo", log: Callable[[str], None] = print) -> None:
     from backend.search.queue import suspended
 
-    # No index task per demo row: the knowledge demo rebuilds the whole search index once at the end.
-    with suspended():
+    # No index task per demo row: the knowledge demo rebuilds the whole search index once at the end. The demo
+    # team works in Chinese: what the services write in the actor's language (titles, comments) is Chinese.
+    with suspended(), translation.override("zh-hans"):
         for module_name in DEMO_MODULES:
             import_module(module_name).load(password=password, log=log)

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -258,6 +258,11 @@ def document_generate(
     return document
 
 
+def _label_in(language: str, doc_type: str) -> str:
+    with translation.override(language):
+        return str(DocType(doc_type).label)
+
+
 def _file_as_deliverable(*, actor: User, milestone: Any, document: GeneratedDocument, data: bytes) -> Any:
     """The generated file becomes a new version of the milestone's open deliverable of that type."""
     from backend.milestones.choices import DeliverableStatus, DeliverableType
@@ -276,7 +281,7 @@ def _file_as_deliverable(*, actor: User, milestone: Any, document: GeneratedDocu
         deliverable = Deliverable.objects.create(
             milestone=milestone,
             doc_type=document.doc_type,
-            title=str(DocType(document.doc_type).label),
+            title=_label_in(document.template.language, document.doc_type),  # in the document's language
             created_by=actor,
         )
     elif deliverable.status != DeliverableStatus.DRAFT:

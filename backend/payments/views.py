@@ -123,7 +123,7 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
     }
     term_choices = _term_choices(terms)
     if can_record:
-        milestones = [(str(pk), name) for pk, name in project.milestones.values_list("pk", "name")]
+        milestones = [(str(m.pk), m.name) for m in project.milestones.only("pk", "name", "name_en")]
         context["term_form"] = PaymentTermForm(auto_id="id_term_%s", milestones=milestones)
         context["invoice_form"] = InvoiceForm(auto_id="id_invoice_%s", terms=term_choices, initial={"issued_on": today})
         context["receipt_form"] = ReceiptForm(

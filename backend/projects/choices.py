@@ -168,6 +168,15 @@ TRANSITION_LABELS = {
     "approve_contract": _("Contract approved"),
     "reject_contract": _("Contract rejected"),
     "return_contract": _("Contract returned for rework"),
+    "kickoff": _("Kick off delivery"),
+    "request_acceptance": _("Request acceptance"),
+    "start_warranty": _("Start the warranty"),
+    "close": _("Close the project"),
+    "suspend": _("Suspend the project"),
+    "resume": _("Resume the project"),
+    "approve_acceptance": _("Acceptance approved"),
+    "reject_acceptance": _("Acceptance rejected"),
+    "return_acceptance": _("Acceptance returned for rework"),
 }
 # Shown after the forward moves, in red: they end the deal.
 ENDING_TRANSITIONS = frozenset({"lose", "abandon"})

@@ -56,7 +56,8 @@ def test_overdue_milestone_escalates_level_by_level_and_only_once(kicked_off, ma
     assert recipients("milestone_overdue", 4) == {"exec"}  # level 4: the executives
 
     def told_about_first() -> list[tuple[str, str, str]]:
-        rows = Notification.objects.filter(kind__startswith="alarm_milestone", params__milestone=first.name)
+        named = {"params__milestone__zh": "需求调研与方案设计"}  # the milestone, kept in both languages
+        rows = Notification.objects.filter(kind__startswith="alarm_milestone", **named)
         return sorted((n.kind, n.recipient.username, str(n.params.get("level", ""))) for n in rows)
 
     expected = [

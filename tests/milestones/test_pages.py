@@ -146,7 +146,7 @@ def test_payments_page_shows_terms_chart_and_budget(pm_client, project):
 def test_pages_in_chinese(pm_client, project):
     expected = {
         "milestones:project-milestones": (
-            ["里程碑", "必需交付物", project.milestones.get(order=1).name],
+            ["里程碑", "必需交付物", "需求调研与方案设计"],
             ["Required deliverables"],
         ),
         "payments:project-payments": (
