@@ -41,6 +41,7 @@ class Column:
     order: str | Expression | None = None
     total: Any = None
     money: bool = False
+    link: Callable[[Any], str] | None = None  # on the generic list page, the cell links there
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,49 @@ def listing(request: HttpRequest, spec: ListSpec, queryset: QuerySet) -> tuple[L
         saved=list(saved_filters(user=request.user, list_key=spec.key)) if request.user.is_authenticated else [],
     )
     return result, queryset
+
+
+def table(spec: ListSpec, rows: Any) -> list[list[dict[str, Any]]]:
+    """The cells of ``rows`` for the generic list page (``core/list_page.html``): value, link, amount."""
+    return [
+        [{"value": c.value(row), "url": c.link(row) if c.link else "", "money": c.money} for c in spec.columns]
+        for row in rows
+    ]
+
+
+def render_list(
+    request: HttpRequest,
+    spec: ListSpec,
+    queryset: QuerySet,
+    *,
+    filterset: Any = None,
+    per_page: int = 25,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A whole list page on ``core/list_page.html``: ``queryset`` (visible and filtered) sorted as asked,
+    with its totals row, saved filters and pages, or the Excel file when ``?export=xlsx``."""
+    from django.shortcuts import render  # noqa: PLC0415
+
+    from backend.core.pagination import DeferredPaginator  # noqa: PLC0415
+
+    state, queryset = listing(request, spec, queryset)
+    if wants_export(request):
+        return export_xlsx(spec, queryset)
+    page = DeferredPaginator(queryset, per_page).get_page(request.GET.get("page"))
+    totals_row = [
+        {"value": state.totals.get(c.key), "money": c.money, "has": c.key in state.totals} for c in spec.columns
+    ]
+    values = {
+        "listing": state,
+        "page": page,
+        "query": state.query,
+        "rows": table(spec, page.object_list),
+        "filterset": filterset,
+        "headers": [c.key for c in spec.columns],
+        "totals_row": totals_row,
+        **(context or {}),
+    }
+    return render(request, "core/list_page.html", values)
 
 
 def wants_export(request: HttpRequest) -> bool:

@@ -1,12 +1,16 @@
-"""The receivables list (payment terms past due) for ``backend.core.lists``: sort, totals and export."""
+"""The receivables list (payment terms past due) and the invoice list (every invoice the user may see) for
+``backend.core.lists``: filters, sort keys, totals and export."""
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import django_filters
+from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.lists import Column, ListSpec
+from backend.payments.models import Invoice
 
 
 def _days_late(term) -> int | None:  # type: ignore[no-untyped-def]
@@ -36,5 +40,53 @@ RECEIVABLES = ListSpec(
             total=Sum("outstanding"),
             money=True,
         ),
+    ),
+)
+
+
+class InvoiceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    issued_from = django_filters.DateFilter(field_name="issued_on", lookup_expr="gte", label=_("Issued from"))
+    issued_until = django_filters.DateFilter(field_name="issued_on", lookup_expr="lte", label=_("Issued until"))
+
+    class Meta:
+        model = Invoice
+        fields = ["q", "issued_from", "issued_until"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(project__code__icontains=value)
+            | Q(project__name__icontains=value)
+            | Q(project__customer__name__icontains=value)
+        )
+
+
+def _payments_tab(invoice: Invoice) -> str:
+    return reverse("projects:detail", args=[invoice.project_id]) + "?tab=payments"
+
+
+INVOICES = ListSpec(
+    key="invoices",
+    url_name="payments:invoices",
+    title=_("Invoices"),
+    filename="invoices",
+    default_order=("-issued_on", "-pk"),
+    columns=(
+        Column("number", _("Invoice number"), lambda i: i.number, order="number", link=_payments_tab),
+        Column("project", _("Project"), lambda i: i.project.code, order="project__code"),
+        Column("customer", _("Customer"), lambda i: i.project.customer.name, order="project__customer__name"),
+        Column(
+            "term",
+            _("Payment term"),
+            lambda i: i.payment_term.name if i.payment_term else "",
+            order="payment_term__name",
+        ),
+        Column("amount", _("Amount"), lambda i: i.amount, order="amount", total=Sum("amount"), money=True),
+        Column("issued", _("Issued on"), lambda i: i.issued_on, order="issued_on"),
+        Column("due", _("Due on"), lambda i: i.due_on, order="due_on"),
     ),
 )

@@ -31,7 +31,7 @@ from backend.milestones.models import Milestone
 from backend.milestones.views import _back, _form_messages, _refused
 from backend.payments import services
 from backend.payments.forms import InvoiceForm, PaymentTermForm, ReceiptForm, WriteOffForm
-from backend.payments.lists import RECEIVABLES
+from backend.payments.lists import INVOICES, RECEIVABLES, InvoiceFilterSet
 from backend.payments.models import Invoice, PaymentTerm
 from backend.payments.selectors import (
     invoices_with_received,
@@ -293,3 +293,15 @@ def write_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, _("%(amount)s written off on %(term)s.") % {"amount": f"{data['amount']:,.2f}", "term": term.name}
         )
     return _back(request, project, "payments")
+
+
+@login_required
+@require_GET
+def invoice_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every invoice on the projects the user sees: filters, sortable columns, the amount total, saved filters
+    and the Excel export (``backend.core.lists``)."""
+    visible = visible_to(request.user, Invoice.objects.select_related("project__customer", "payment_term"))
+    filterset = InvoiceFilterSet(request.GET or None, queryset=visible)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    context = {"search_hint": _("Invoice number, project or customer")}
+    return lists.render_list(request, INVOICES, queryset, filterset=filterset, context=context)
