@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.recovery import LeasedJob
 
@@ -131,9 +132,9 @@ class SavedFilter(models.Model):
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_filters"
     )
-    list_key = models.CharField(_("list"), max_length=50)
+    list_key = models.CharField(pgettext_lazy("saved filter", "list"), max_length=50)
     name = models.CharField(_("name"), max_length=100)
-    query = models.CharField(_("query"), max_length=2000, blank=True)
+    query = models.CharField(pgettext_lazy("saved filter", "query"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
