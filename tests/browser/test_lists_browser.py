@@ -51,7 +51,7 @@ def test_sort_save_apply_delete_and_export(page):
 
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).worksheets[0]
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).worksheets[0]
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "名称" and [r[0] for r in rows[1:]] == ["甲银行", "丙证券"]
     assert [r[5] for r in rows[1:]] == [2, 1]
