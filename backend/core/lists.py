@@ -240,7 +240,11 @@ def export_xlsx(spec: ListSpec, queryset: QuerySet) -> HttpResponse:
     assert sheet is not None
     sheet.title = str(spec.title)[:31]
     sheet.append([str(c.label) for c in spec.columns])
-    for row in queryset[:MAX_EXPORT_ROWS]:
+    limit = MAX_EXPORT_ROWS
+    for index, row in enumerate(queryset[: limit + 1]):
+        if index == limit:  # said in the file rather than cut silently
+            sheet.append([_("Only the first %(n)s rows are exported; narrow the filter for the rest.") % {"n": limit}])
+            break
         sheet.append([_cell(c.value(row)) for c in spec.columns])
     for index, column in enumerate(spec.columns, start=1):
         if column.money:

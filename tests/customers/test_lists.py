@@ -112,3 +112,12 @@ def test_list_and_export_queries_do_not_grow(browser, seller, count_queries):
     assert count_queries(lambda: browser.get(url, {"sort": "-contacts"})) == five
     assert count_queries(lambda: browser.get(url, {"sort": "owner", "export": "xlsx"})) == export_five
     assert len(sheet_rows(browser.get(url, {"export": "xlsx"}))) == 51
+
+
+def test_an_export_over_the_limit_says_so_in_the_file(browser, book, monkeypatch):
+    from backend.core import lists
+
+    monkeypatch.setattr(lists, "MAX_EXPORT_ROWS", 2)
+    rows = sheet_rows(browser.get(reverse("customers:list"), {"export": "xlsx"}))
+    assert [r[0] for r in rows[1:3]] == ["Alpha", "Beta"]
+    assert rows[3][0] == "Only the first 2 rows are exported; narrow the filter for the rest." and len(rows) == 4
