@@ -116,3 +116,17 @@ def test_alarm_page_queries_do_not_grow(client, team, count_queries):
             services.alarm_acknowledge(actor=team["li"], alarm_id=a.pk)
     assert count_queries(lambda: client.get(url)) == two
     assert len(client.get(url).context["rows"]) == 22
+
+
+def test_the_api_acknowledges_and_refuses_like_the_page(client_for, team):
+    url = f"/api/v1/alarms/{team['mine'].pk}/acknowledge/"
+    refused = client_for(team["li"]).post(url)
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("You may not acknowledge this alarm")
+    done = client_for(team["zhang"]).post(url)
+    assert done.status_code == 200
+    assert done.json()["acknowledged_by"] == team["zhang"].pk and done.json()["acknowledged_at"]
+    again = client_for(team["head"]).post(url)
+    assert again.status_code == 409 and again.json()["code"] == "already_acknowledged"
+    assert "already acknowledged by 张伟" in again.json()["detail"]
+    assert client_for(team["zhang"]).post("/api/v1/alarms/999999/acknowledge/").status_code == 404
