@@ -19,7 +19,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from backend.docs_templates.docx_format import Properties, set_fonts, set_page, set_properties
+from backend.docs_templates.docx_format import Properties, set_fonts, set_page, set_page_numbers, set_properties
 
 # (Chinese, English) label pairs; an expression is one for both languages or such a pair.
 L = tuple[str, str]
@@ -298,6 +298,7 @@ def build(doc_type: str, language: str) -> bytes:
     document = Document()
     set_page(document)
     set_fonts(document, language=language)
+    set_page_numbers(document, language=language)
     document.add_paragraph("{{ company }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading = document.add_heading(t(spec.title), level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -4,7 +4,8 @@ properties (author, company, title). Used by the default templates when they are
 only formats python-docx objects: no database, no rendering.
 
 Decisions: A4 portrait 210 × 297 mm; margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (GB/T 9704-2012
-§5.2.1, the page of Chinese official documents); header 15 mm and footer 20 mm from the edge. Tables and labels
+§5.2.1, the page of Chinese official documents); header 15 mm and footer 20 mm from the edge, the footer holding
+the page number (第 1 页 共 3 页). Tables and labels
 are set in 宋体 五号 (10.5 pt), headings in 宋体 bold (小二 18 pt / 四号 14 pt), running text in 仿宋 小四 (12 pt).
 """
 
@@ -17,6 +18,7 @@ from xml.sax.saxutils import escape, unescape
 
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -50,6 +52,24 @@ def set_page(document: DocumentObject) -> None:
         section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
         section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
         section.header_distance, section.footer_distance = Mm(HEADER_MM), Mm(FOOTER_MM)
+
+
+def set_page_numbers(document: DocumentObject, *, language: str) -> None:
+    """A centred page number in every section's footer: 第 1 页 共 3 页 / Page 1 of 3 (Word fields, filled in
+    when the document is laid out)."""
+    zh = language.startswith("zh")
+    pieces = ["第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"] if zh else ["Page ", "PAGE", " of ", "NUMPAGES"]
+    for section in document.sections:
+        footer = section.footer
+        paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for piece in pieces:
+            if piece in ("PAGE", "NUMPAGES"):
+                paragraph._p.append(
+                    parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr=" {piece} "><w:r><w:t>1</w:t></w:r></w:fldSimple>')
+                )
+            else:
+                paragraph.add_run(piece)
 
 
 def _set_run_fonts(rpr: object, east_asia: str) -> None:

@@ -69,6 +69,11 @@ def test_every_default_template_is_a4_with_chinese_margins_and_fonts(doc_type, l
     xml = font_table.blob.decode()
     assert '<w:font w:name="宋体"><w:altName w:val="SimSun"/>' in xml
     assert '<w:font w:name="仿宋"><w:altName w:val="FangSong"/>' in xml
+    footer = document.sections[0].footer.paragraphs[0]
+    xml = footer._p.xml
+    assert xml.count('w:instr=" PAGE "') == 1 and xml.count('w:instr=" NUMPAGES "') == 1
+    runs = [run.text for run in footer.runs]
+    assert runs == (["第 ", " 页 共 ", " 页"] if language == "zh-hans" else ["Page ", " of "])
     core = document.core_properties
     assert core.author == "sicrm" and core.last_modified_by == "sicrm"
     assert "python-docx" not in " ".join([core.author, core.comments, core.title, core.last_modified_by])
@@ -123,6 +128,7 @@ def test_acceptance_report_properties_and_both_parties_signature(demo_project): 
         ["日期：____年__月__日", "日期：____年__月__日"],
     ]
     assert document.sections[0].page_width.twips == 11906 and document.sections[0].left_margin.twips == 1587
+    assert 'w:instr=" NUMPAGES "' in document.sections[0].footer.paragraphs[0]._p.xml  # survives the render
     text = text_of(chinese.file.open("rb").read())
     assert "韩冰 信息科主任" in text and "¥1,000,001.05（大写：壹佰万零壹元零伍分）" in text
 
