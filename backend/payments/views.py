@@ -71,6 +71,7 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
     Keys: ``project``, ``today``, ``terms`` (annotated with received, outstanding, state, ``state_label`` and
     ``state_badge``), ``totals``, ``invoices`` (with ``received``), ``receipts``, ``financials`` (from
     ``project_financials``), ``budget_rows``, ``terms_percent_off`` (the terms do not add up to 100 %),
+    ``terms_amount_off`` (they do, but not to the contract amount),
     ``collections_chart`` and ``budget_chart`` (HTML or None),
     ``can_record``, ``can_write_off`` and the forms ``term_form``, ``invoice_form``, ``receipt_form``,
     ``write_off_form`` (None when the user may not use them).
@@ -110,6 +111,8 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
         "budget_remaining": financials["planned_total"] - financials["actual_total"],
         # payment terms that do not split the whole contract: a warning on the tab (none before any term exists)
         "terms_percent_off": bool(terms) and totals["percent"] != 100,
+        # 100 % of the contract, but not its amount: the contract amount changed after the terms were set
+        "terms_amount_off": bool(terms) and totals["percent"] == 100 and totals["amount"] != financials["revenue"],
         "due_window_days": DUE_WINDOW_DAYS,
         "collections_chart": charts.figure_html(charts.collections_figure(terms), div_id="payments-collections")
         if terms

@@ -196,3 +196,50 @@ def test_no_warning_before_any_term(client, kicked_off, project):
     client.force_login(kicked_off["pm"])
     page = tab(client, project)
     assert "No payment terms yet." in page and "terms-percent-warning" not in page
+
+
+def test_terms_of_100_percent_but_not_the_contract_amount_show_a_warning(client, kicked_off, project):
+    """The terms are set on 2,000,000.00 (95 % + 5 %); the contract then becomes 2,100,000.00."""
+    payments.payment_term_add(actor=kicked_off["pm"], project=project, name="质保金", percent=Decimal(5))
+    client.force_login(kicked_off["pm"])
+    assert "terms-amount-warning" not in tab(client, project)
+    project.contract_amount = Decimal("2100000")
+    project.save(update_fields=["contract_amount"])
+    page = tab(client, project)
+    assert "terms-percent-warning" not in page
+    assert (
+        "The payment terms split 100 % of the contract but add up to 2,000,000.00, not the contract amount of "
+        "2,100,000.00" in page
+    )
+    chinese = tab(client, project, "zh-hans")
+    assert "但金额合计为 2,000,000.00，而非合同金额 2,100,000.00" in chinese
+
+
+def test_the_invoice_list_queries_do_not_grow(client_for, kicked_off, project, count_queries):
+    advance = terms_of(project)[0]
+    api = client_for(kicked_off["finance"])
+    answers = []
+
+    def listing():
+        response = api.get(f"/api/v1/invoices/?project={project.pk}&page_size=100")
+        answers.append(response.json())
+        return response
+
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            invoice = an_invoice(kicked_off, advance, number=f"INV-{n}", amount="1000")
+            payments.receipt_record(
+                actor=kicked_off["finance"],
+                payment_term=advance,
+                amount=Decimal("400"),
+                received_on=date(2026, 11, 20),
+                invoice=invoice,
+            )
+
+    add(2, 0)
+    few = count_queries(listing)
+    add(8, 2)
+    many = count_queries(listing)
+    rows = answers[-1]["results"]
+    assert len(rows) == 10 and {(r["received"], r["outstanding"]) for r in rows} == {("400.00", "600.00")}
+    assert few == many
