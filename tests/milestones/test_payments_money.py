@@ -243,3 +243,9 @@ def test_the_invoice_list_queries_do_not_grow(client_for, kicked_off, project, c
     rows = answers[-1]["results"]
     assert len(rows) == 10 and {(r["received"], r["outstanding"]) for r in rows} == {("400.00", "600.00")}
     assert few == many
+
+
+def test_without_a_budget_the_budget_margin_is_not_made_up(client, kicked_off, project):
+    client.force_login(kicked_off["pm"])
+    assert 'Margin (budget): <span class="text-muted">– (no budget yet)</span>' in tab(client, project)
+    assert '毛利（预算）: <span class="text-muted">–（尚无预算）</span>' in tab(client, project, "zh-hans")
