@@ -41,6 +41,7 @@ from backend.bids.models import Bid, Quotation
 from backend.bids.selectors import quotation_totals
 from backend.core.permissions import can
 from backend.core.refusals import refused
+from backend.customers.models import Customer
 from backend.projects.models import Competitor, Project
 from backend.projects.pages import project_or_404
 
@@ -52,6 +53,11 @@ def _opening_initial(bid: Bid, competitors: list[Competitor]) -> list[dict[str, 
     if entries:
         return [{"bidder": US if e.is_us else str(e.competitor_id), "price": e.price, "rank": e.rank} for e in entries]
     return [{"bidder": US}, *({"bidder": str(c.pk)} for c in competitors)]
+
+
+def customer_quotations_context(request: AuthenticatedRequest, customer: Customer) -> dict[str, Any]:
+    """The customer page's "Quotations" section: the latest version per visible project (one query)."""
+    return {"quotations": list(selectors.customer_latest_quotations(user=request.user, customer_id=customer.pk))}
 
 
 def project_bids_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from backend.docs_templates.models import DocumentBatch, DocumentTemplate
 from backend.projects.models import Project
 from backend.projects.pages import project_or_404
 from backend.projects.selectors import project_list_visible
+from backend.tenders.selectors import tender_attachments_of_project
 
 
 def project_documents_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
@@ -38,6 +39,7 @@ def project_documents_context(request: AuthenticatedRequest, project: Project) -
         "documents": documents,
         "generate_form": GenerateForm(milestones=milestones, prefix="gen", pdf_available=services.pdf_available()),
         "can_generate": can(request.user, "generate_documents", project),
+        "tender_attachments": tender_attachments_of_project(user=request.user, project=project),
     }
 
 

@@ -87,6 +87,16 @@ def receivables_aging(*, user: User, today: date | None = None) -> dict[str, Any
     }
 
 
+def customer_receivables(*, user: User, customer_id: int, today: date) -> dict[str, Decimal]:
+    """Over the customer's projects ``user`` may see (one query): what is outstanding, and the part of it past
+    its due date (``overdue``: due before ``today``, as the payments tab counts it)."""
+    qs = payment_terms_with_amounts(visible_to(user, PaymentTerm.objects.filter(project__customer_id=customer_id)))
+    overdue = Case(When(due_date__lt=today, then=F("outstanding")), default=ZERO, output_field=MONEY)
+    return qs.filter(outstanding__gt=Decimal(0)).aggregate(
+        outstanding_total=Coalesce(Sum("outstanding"), ZERO), overdue_total=Coalesce(Sum(overdue), ZERO)
+    )
+
+
 def payment_terms_with_state(
     *, project: Project, today: date, due_window_days: int
 ) -> QuerySet[WithAnnotations[PaymentTerm, TermState]]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from backend.accounts.http import AuthenticatedRequest
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
+from backend.customers.models import Customer
 from backend.milestones import charts
 from backend.milestones.models import Milestone
 from backend.milestones.views import _back, _form_messages, _refused
@@ -31,6 +32,7 @@ from backend.payments import services
 from backend.payments.forms import InvoiceForm, PaymentTermForm, ReceiptForm, WriteOffForm
 from backend.payments.models import Invoice, PaymentTerm
 from backend.payments.selectors import (
+    customer_receivables,
     invoices_with_received,
     overdue_terms,
     payment_terms_with_amounts,
@@ -153,6 +155,11 @@ def project_payments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = project_or_404(request, pk)
     context = {**project_payments_context(request, project), "delivery_next": request.path}
     return render(request, "payments/project_payments.html", context)
+
+
+def customer_receivables_context(request: AuthenticatedRequest, customer: Customer) -> dict[str, Any]:
+    """The customer page's "Receivables" section: outstanding and overdue over the visible projects (one query)."""
+    return {"receivables": customer_receivables(user=request.user, customer_id=customer.pk, today=timezone.localdate())}
 
 
 @login_required

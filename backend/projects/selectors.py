@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -17,10 +18,12 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -42,7 +45,9 @@ if TYPE_CHECKING:
 
 def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
     """Visible projects with customer, owner and department joined, and open-checklist and pending-review
-    counts annotated (so a list runs the same queries for 5 rows as for 50)."""
+    counts annotated (so a list runs the same queries for 5 rows as for 50). A finished project (lost,
+    abandoned, rejected, closed) has no open checklist items: nothing is left to do in it."""
+    from backend.projects.choices import FINISHED
     from backend.projects.filtersets import ProjectFilterSet
     from workflows.models import Review
 
@@ -51,16 +56,20 @@ def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -
         .select_related("customer", "owner", "department", "process_template")
         .annotate(
             # correlated subqueries: computed for the rows of the page only, not by grouping every visible row
-            open_items=Coalesce(
-                Subquery(
-                    StageChecklistItem.objects.filter(project=OuterRef("pk"), done=False, required=True)
-                    .order_by()
-                    .values("project")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
+            open_items=Case(
+                When(status__in=FINISHED, then=Value(0)),
+                default=Coalesce(
+                    Subquery(
+                        StageChecklistItem.objects.filter(project=OuterRef("pk"), done=False, required=True)
+                        .order_by()
+                        .values("project")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
                 ),
-                0,
+                output_field=IntegerField(),
             ),
             has_pending_review=Exists(Review.objects.filter(project=OuterRef("pk"), status="pending")),
         )
@@ -174,6 +183,30 @@ def stage_durations(*, project: Project) -> list[dict[str, Any]]:
             }
         )
     return spans
+
+
+def customer_projects(*, user: User, customer_id: int) -> QuerySet[Project]:
+    """The customer's projects ``user`` may see, newest first, with their owners (one query)."""
+    return (
+        visible_to(user, Project.objects.filter(customer_id=customer_id))
+        .select_related("owner")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def customer_contract_value(*, user: User, customer_id: int) -> dict[str, Any]:
+    """Over the customer's projects ``user`` may see (one query): how many there are, how many have a contract
+    (won, in delivery or delivered) and the sum of their contract amounts (the estimate where none is set)."""
+    from backend.projects.choices import CONTRACTED
+
+    contracted = Q(status__in=CONTRACTED)
+    return visible_to(user, Project.objects.filter(customer_id=customer_id)).aggregate(
+        projects=Count("pk"),
+        contracted=Count("pk", filter=contracted),
+        contract_value=Coalesce(
+            Sum(Coalesce("contract_amount", "estimated_amount"), filter=contracted, output_field=MONEY), ZERO
+        ),
+    )
 
 
 def members_prefetch() -> Prefetch:
