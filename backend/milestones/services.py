@@ -297,6 +297,16 @@ def deliverable_add_version(*, actor: User, deliverable: Deliverable, name: str,
         raise Conflict(
             _("'%(title)s' is approved; add a new deliverable instead of changing it.") % {"title": deliverable.title}
         )
+    latest = deliverable.versions.order_by("-version").first()
+    if latest is not None and latest.sha256 == hashlib.sha256(data).hexdigest():
+        raise Conflict(
+            _(
+                "%(name)s is identical to version %(version)d of '%(title)s' (the same SHA-256); no new version was "
+                "made."
+            )
+            % {"name": name, "version": latest.version, "title": deliverable.title},
+            code="identical_version",
+        )
     version = _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
     deliverable.status = DeliverableStatus.DRAFT
     deliverable.save(update_fields=["status", "updated_at"])

@@ -126,8 +126,17 @@ def payment_totals(*, project: Project) -> dict[str, Decimal]:
     return {key.removeprefix("total_"): value for key, value in sums.items()}
 
 
-def invoices_with_received(*, project: Project) -> QuerySet[Invoice]:
-    """The project's invoices with what was received against each (``received``), from SQL."""
+class InvoiceAmounts(TypedDict):
+    """What ``invoices_with_amounts`` annotates."""
+
+    received: Decimal
+    outstanding: Decimal
+
+
+def invoices_with_amounts(qs: QuerySet[Invoice] | None = None) -> QuerySet[WithAnnotations[Invoice, InvoiceAmounts]]:
+    """Invoices annotated with what was collected against each (``received``, the receipts naming it) and what
+    is still to collect on it (``outstanding`` = amount − received), from SQL."""
+    qs = Invoice.objects.all() if qs is None else qs
     invoice_received = (
         Receipt.objects.filter(invoice=OuterRef("pk"))
         .order_by()
@@ -135,9 +144,18 @@ def invoices_with_received(*, project: Project) -> QuerySet[Invoice]:
         .annotate(t=Sum("amount"))
         .values("t")
     )
-    return project.invoices.select_related("payment_term").annotate(
-        received=Coalesce(Subquery(invoice_received, output_field=MONEY), ZERO)
+    return qs.annotate(received=Coalesce(Subquery(invoice_received, output_field=MONEY), ZERO)).annotate(
+        outstanding=ExpressionWrapper(F("amount") - F("received"), output_field=MONEY)
     )
+
+
+def invoice_outstanding(*, invoice_id: int) -> Decimal:
+    return invoices_with_amounts(Invoice.objects.filter(pk=invoice_id)).values_list("outstanding", flat=True)[0]
+
+
+def invoices_with_received(*, project: Project) -> QuerySet[WithAnnotations[Invoice, InvoiceAmounts]]:
+    """The project's invoices with ``received`` and ``outstanding``, from SQL."""
+    return invoices_with_amounts(project.invoices.select_related("payment_term"))
 
 
 def overdue_terms(*, user: User, today: date, search: str = "") -> QuerySet[WithAnnotations[PaymentTerm, TermAmounts]]:

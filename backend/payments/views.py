@@ -75,7 +75,9 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
 
     Keys: ``project``, ``today``, ``terms`` (annotated with received, outstanding, state, ``state_label`` and
     ``state_badge``), ``totals``, ``invoices`` (with ``received``), ``receipts``, ``financials`` (from
-    ``project_financials``), ``budget_rows``, ``collections_chart`` and ``budget_chart`` (HTML or None),
+    ``project_financials``), ``budget_rows``, ``terms_percent_off`` (the terms do not add up to 100 %),
+    ``terms_amount_off`` (they do, but not to the contract amount),
+    ``collections_chart`` and ``budget_chart`` (HTML or None),
     ``can_record``, ``can_write_off`` and the forms ``term_form``, ``invoice_form``, ``receipt_form``,
     ``write_off_form`` (None when the user may not use them).
     """
@@ -112,6 +114,10 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
         "financials": financials,
         "budget_rows": budget_rows,
         "budget_remaining": financials["planned_total"] - financials["actual_total"],
+        # payment terms that do not split the whole contract: a warning on the tab (none before any term exists)
+        "terms_percent_off": bool(terms) and totals["percent"] != 100,
+        # 100 % of the contract, but not its amount: the contract amount changed after the terms were set
+        "terms_amount_off": bool(terms) and totals["percent"] == 100 and totals["amount"] != financials["revenue"],
         "due_window_days": DUE_WINDOW_DAYS,
         "collections_chart": charts.figure_html(charts.collections_figure(terms), div_id="payments-collections")
         if terms
@@ -134,7 +140,7 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
         context["receipt_form"] = ReceiptForm(
             auto_id="id_receipt_%s",
             terms=term_choices,
-            invoices=[(str(i.pk), i.number) for i in invoices],
+            invoices=[(str(i.pk), f"{i.number} ({i.outstanding:,.2f})") for i in invoices],
             initial={"received_on": today},
         )
     if can_write_off:

@@ -228,8 +228,14 @@ MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
 
 
+def _rate(margin: Decimal, revenue: Decimal) -> Decimal | None:
+    """``margin`` as a percentage of ``revenue`` to one decimal (12.3), None without revenue."""
+    return (Decimal(margin) * 100 / revenue).quantize(Decimal("0.1")) if revenue else None
+
+
 def project_financials(*, project: Project) -> dict[str, Any]:
-    """Revenue, planned and actual cost by category, margin, and the presales cut-losses signal."""
+    """Revenue, planned and actual cost by category, the margin on budget (revenue − budgeted cost) and on actual
+    cost so far (revenue − actual cost), each with its rate on revenue, and the presales cut-losses signal."""
     planned = {
         row["category"]: row["total"]
         for row in BudgetLine.objects.filter(project=project).values("category").annotate(total=Sum("planned_amount"))
@@ -242,15 +248,17 @@ def project_financials(*, project: Project) -> dict[str, Any]:
     actual_total = sum(actual.values(), Decimal(0))
     planned_total = sum(planned.values(), Decimal(0))
     margin = revenue - actual_total
-    margin_pct = (margin * 100 / revenue).quantize(Decimal("0.1")) if revenue else None
+    budget_margin = revenue - planned_total
     return {
         "revenue": revenue,
         "planned": planned,
         "actual": actual,
         "planned_total": planned_total,
         "actual_total": actual_total,
-        "margin": margin,
-        "margin_pct": margin_pct,
+        "margin": margin,  # revenue less the actual cost so far
+        "margin_pct": _rate(margin, revenue),
+        "budget_margin": budget_margin,  # revenue less the budgeted cost
+        "budget_margin_pct": _rate(budget_margin, revenue),
         "cut_losses": cut_losses_signal(project=project, presales_cost=actual.get("presales", Decimal(0))),
     }
 
