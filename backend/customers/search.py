@@ -11,8 +11,10 @@ import re
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.selectors import headed_department_ids
@@ -79,6 +81,12 @@ def contact_line(contact: Contact) -> str:
 
 
 def contact_keywords(contact: Contact) -> str:
-    """The contact's name and the phone's digits alone (138-1234-5678 is also found as 13812345678)."""
+    """The contact's name, the phone's digits alone (138-1234-5678 is also found as 13812345678) and the
+    decision role in every language of the site (决策者 finds it as well as Decision maker)."""
     digits = re.sub(r"\D", "", contact.phone)
-    return " ".join(p for p in [contact.name, digits if digits != contact.phone else ""] if p)
+    roles = []
+    for language, _name in settings.LANGUAGES:
+        with override(language):
+            roles.append(str(contact.get_decision_role_display()))
+    parts = [contact.name, digits if digits != contact.phone else "", *dict.fromkeys(roles)]
+    return " ".join(p for p in parts if p)

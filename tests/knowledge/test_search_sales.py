@@ -101,7 +101,7 @@ def test_a_contact_s_name_and_phone_find_the_customer_for_who_may_see_the_custom
             email="wang.jianguo@example.gov.cn",
             decision_role="decision_maker",
         )
-    for typed in ("王建国", "13812345678", "138-1234-5678", "信息中心主任", "wang.jianguo@example.gov.cn"):
+    for typed in ("王建国", "决策者", "13812345678", "138-1234-5678", "信息中心主任", "wang.jianguo@example.gov.cn"):
         page = search_for_user(user=keeper, text=typed)
         assert titles(page) == ["某市大数据局"], typed
         assert search_for_user(user=outsider, text=typed).result.total == 0, typed
