@@ -96,7 +96,7 @@ def quotation_totals(*, quotation_id: int) -> dict[str, Any]:
 
 
 def quotation_list_visible(*, user: User) -> QuerySet[Quotation]:
-    return with_totals(visible_to(user, Quotation.objects.select_related("project", "created_by")))
+    return with_totals(visible_to(user, Quotation.objects.select_related("project__customer", "created_by")))
 
 
 def quotation_lines_with_amounts(*, quotation: Quotation) -> QuerySet[WithAnnotations[QuotationLine, LineAmounts]]:

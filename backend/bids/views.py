@@ -37,8 +37,10 @@ from backend.bids.forms import (
     QuotationSubmitForm,
     bidder_choices,
 )
+from backend.bids.lists import QUOTATIONS, QuotationFilterSet
 from backend.bids.models import Bid, Quotation
 from backend.bids.selectors import quotation_totals
+from backend.core import lists
 from backend.core.permissions import can
 from backend.core.refusals import refused
 from backend.customers.models import Customer
@@ -360,3 +362,14 @@ def contract_terms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.contract_terms_save(actor=request.user, project=project, **form.cleaned_data)
         messages.success(request, _("Contract terms saved."))
     return _back(request, project)
+
+
+@login_required
+@require_GET
+def quotation_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every quotation the user may see, across projects: filters, sortable columns, totals, saved filters
+    and the Excel export (``backend.core.lists``)."""
+    filterset = QuotationFilterSet(request.GET or None, queryset=selectors.quotation_list_visible(user=request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    context = {"search_hint": _("Project, customer or title")}
+    return lists.render_list(request, QUOTATIONS, queryset, filterset=filterset, context=context)

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.accounts.http import AuthenticatedRequest
+from backend.core import lists
 from backend.core.pagination import DeferredPaginator as Paginator
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
 from backend.customers import selectors, services
 from backend.customers.filtersets import CustomerFilterSet
 from backend.customers.forms import ContactForm, CustomerForm, GradeForm, InteractionForm
+from backend.customers.lists import CUSTOMERS
 from backend.customers.models import Contact, Customer
 from backend.customers.panels import panels_for
 
@@ -27,10 +29,11 @@ PAGE_SIZE = 25
 def customer_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = CustomerFilterSet(request.GET or None, queryset=selectors.customer_list_visible(user=request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = Paginator(queryset.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filterset": filterset, "page": page, "query": query.urlencode()}
+    listing, queryset = lists.listing(request, CUSTOMERS, queryset)
+    if lists.wants_export(request):
+        return lists.export_xlsx(CUSTOMERS, queryset)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filterset": filterset, "page": page, "query": listing.query, "listing": listing}
     template = "customers/_customer_table.html" if request.headers.get("HX-Request") else "customers/list.html"
     return render(request, template, context)
 

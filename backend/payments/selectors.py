@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, CharField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -140,9 +140,10 @@ def invoices_with_received(*, project: Project) -> QuerySet[Invoice]:
     )
 
 
-def overdue_terms(*, user: User, today: date) -> QuerySet[WithAnnotations[PaymentTerm, TermAmounts]]:
-    """Terms past due with something outstanding, over the projects ``user`` sees, the oldest first."""
-    return (
+def overdue_terms(*, user: User, today: date, search: str = "") -> QuerySet[WithAnnotations[PaymentTerm, TermAmounts]]:
+    """Terms past due with something outstanding, over the projects ``user`` sees, the oldest first;
+    ``search`` keeps those whose project code or name, customer or term name contains it."""
+    qs = (
         payment_terms_with_amounts(
             visible_to(user, PaymentTerm.objects.filter(due_date__isnull=False, due_date__lte=today))
         )
@@ -150,3 +151,11 @@ def overdue_terms(*, user: User, today: date) -> QuerySet[WithAnnotations[Paymen
         .select_related("project__customer", "milestone")
         .order_by("due_date", "pk")
     )
+    if search:
+        qs = qs.filter(
+            Q(project__code__icontains=search)
+            | Q(project__name__icontains=search)
+            | Q(project__customer__name__icontains=search)
+            | Q(name__icontains=search)
+        )
+    return qs

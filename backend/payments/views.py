@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.http import AuthenticatedRequest
+from backend.core import lists
+from backend.core.pagination import DeferredPaginator as Paginator
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
 from backend.customers.models import Customer
@@ -30,6 +32,7 @@ from backend.milestones.models import Milestone
 from backend.milestones.views import _back, _form_messages, _refused
 from backend.payments import services
 from backend.payments.forms import InvoiceForm, PaymentTermForm, ReceiptForm, WriteOffForm
+from backend.payments.lists import INVOICES, RECEIVABLES, InvoiceFilterSet
 from backend.payments.models import Invoice, PaymentTerm
 from backend.payments.selectors import (
     customer_receivables,
@@ -162,15 +165,23 @@ def receivables(request: AuthenticatedRequest) -> HttpResponse:
     """Receivables aging over the projects the user sees, and the terms past due."""
     today = timezone.localdate()
     aging = receivables_aging(user=request.user, today=today)
-    late = overdue_terms(user=request.user, today=today)
-    rows = list(late[: RECEIVABLE_ROWS + 1])
+    search = request.GET.get("q", "").strip()[:100]
+    late = overdue_terms(user=request.user, today=today, search=search)
+    listing, late = lists.listing(request, RECEIVABLES, late)
+    if lists.wants_export(request):
+        return lists.export_xlsx(RECEIVABLES, late)
+    page = Paginator(late, RECEIVABLE_ROWS).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for term in rows:
         term.days_late = (today - term.due_date).days if term.due_date is not None else None  # overdue: has one
     context = {
         "aging": aging,
         "today": today,
-        "late_terms": rows[:RECEIVABLE_ROWS],
-        "more_rows": len(rows) > RECEIVABLE_ROWS,
+        "late_terms": rows,
+        "page": page,
+        "query": listing.query,
+        "listing": listing,
+        "search": search,
         "aging_chart": charts.figure_html(charts.aging_figure(aging["buckets"]), div_id="receivables-aging"),
     }
     return render(request, "payments/receivables.html", context)
@@ -289,3 +300,15 @@ def write_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, _("%(amount)s written off on %(term)s.") % {"amount": f"{data['amount']:,.2f}", "term": term.name}
         )
     return _back(request, project, "payments")
+
+
+@login_required
+@require_GET
+def invoice_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every invoice on the projects the user sees: filters, sortable columns, the amount total, saved filters
+    and the Excel export (``backend.core.lists``)."""
+    visible = visible_to(request.user, Invoice.objects.select_related("project__customer", "payment_term"))
+    filterset = InvoiceFilterSet(request.GET or None, queryset=visible)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    context = {"search_hint": _("Invoice number, project or customer")}
+    return lists.render_list(request, INVOICES, queryset, filterset=filterset, context=context)

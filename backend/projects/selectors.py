@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.core.permissions import visible_to
+from backend.projects.lists import AMOUNT
 from backend.projects.models import (
     BudgetLine,
     Expense,
@@ -87,6 +88,14 @@ def board_projects(*, user: User) -> QuerySet[Project]:
 def status_counts(*, queryset: QuerySet[Project]) -> dict[str, int]:
     """State → how many projects of ``queryset`` are in it (one grouped query)."""
     return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+def status_sums(*, queryset: QuerySet[Project]) -> dict[str, tuple[int, Decimal]]:
+    """State → (how many projects of ``queryset`` are in it, the sum of their amounts: the contract amount
+    once known, else the estimate), one grouped query."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+    rows = queryset.order_by().values_list("status").annotate(n=Count("pk"), total=Coalesce(Sum(AMOUNT), zero))
+    return {status: (n, total) for status, n, total in rows}
 
 
 class BoardCardFlags(TypedDict):
