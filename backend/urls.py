@@ -44,6 +44,7 @@ urlpatterns = [
     path("delivery/", include("backend.payments.urls")),
     path("reviews/", include("workflows.urls")),
     path("notifications/", include("backend.core.notification_urls")),
+    path("lists/", include("backend.core.list_urls")),
     path("documents/", include("backend.docs_templates.urls")),
     path("knowledge/", include("backend.knowledge.urls")),
     path("reports/", include("reports.urls")),

@@ -176,7 +176,8 @@ def kpi_score_set(
 
 @transaction.atomic
 def customer_tiers_recompute() -> dict[str, int]:
-    """Re-rank every customer into A, B or C by trailing three-year won amount; returns how many are in each."""
+    """Re-rank every customer into A, B or C by trailing three-year won amount; returns how many are in each.
+    A customer whose grade was set by hand (``tier_manual``) keeps it."""
     from backend.customers.choices import Tier
     from backend.customers.models import Customer
     from reports.selectors.customers import tiers_from_amounts, trailing_won_amounts
@@ -184,7 +185,9 @@ def customer_tiers_recompute() -> dict[str, int]:
     amounts = [(row["customer"], row["won"]) for row in trailing_won_amounts()]
     tiers = tiers_from_amounts(amounts)
     changed = [
-        pk for pk, tier in Customer.objects.values_list("pk", "tier").iterator() if tier != tiers.get(pk, Tier.C)
+        pk
+        for pk, tier in Customer.objects.filter(tier_manual=False).values_list("pk", "tier").iterator()
+        if tier != tiers.get(pk, Tier.C)
     ]
     for start in range(0, len(changed), 500):
         # only the customers whose tier moves are written, each with its audit record (by the system)

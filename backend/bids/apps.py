@@ -13,11 +13,15 @@ class BidsConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.bids import forms, history, services, transitions, visibility  # noqa: F401  (registers the visibility rules)
+        from backend.customers.panels import customer_panel
         from backend.projects.forms import transition_form_extra
         from backend.projects.tabs import project_tab
         from workflows.services import gate_outcome
 
         transitions.register()
         project_tab("bids", "backend.bids.views.project_bids_context", "bids/_project_bids_tab.html")
+        customer_panel(
+            "quotations", "backend.bids.views.customer_quotations_context", "bids/_customer_quotations.html", order=20
+        )
         transition_form_extra(forms.WinLossFields())
         gate_outcome("quotation_margin")(services._quotation_decided)

@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -95,7 +96,7 @@ def quotation_totals(*, quotation_id: int) -> dict[str, Any]:
 
 
 def quotation_list_visible(*, user: User) -> QuerySet[Quotation]:
-    return with_totals(visible_to(user, Quotation.objects.select_related("project", "created_by")))
+    return with_totals(visible_to(user, Quotation.objects.select_related("project__customer", "created_by")))
 
 
 def quotation_lines_with_amounts(*, quotation: Quotation) -> QuerySet[WithAnnotations[QuotationLine, LineAmounts]]:
@@ -187,6 +188,20 @@ def project_win_loss(*, project: Project) -> WinLossRecord | None:
         .select_related("primary_reason", "winning_competitor", "recorded_by")
         .prefetch_related("secondary_reasons")
         .first()
+    )
+
+
+def customer_latest_quotations(
+    *, user: User, customer_id: int
+) -> QuerySet[WithAnnotations[Quotation, QuotationTotals]]:
+    """The latest quotation version of each of the customer's projects ``user`` may see, with its totals
+    (one query)."""
+    newer = Quotation.objects.filter(project=OuterRef("project"), version__gt=OuterRef("version"))
+    return (
+        with_totals(visible_to(user, Quotation.objects.filter(project__customer_id=customer_id)))
+        .filter(~Exists(newer))
+        .select_related("project")
+        .order_by("-updated_at", "-pk")
     )
 
 

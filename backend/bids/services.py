@@ -180,9 +180,11 @@ def bid_opening_record(*, actor: User, bid: Bid, entries: list[dict[str, Any]]) 
     bid.opening.all().delete()
     created = BidOpeningEntry.objects.bulk_create(rows)
     ours = next((r for r in rows if r.is_us), None)
+    fields = ["updated_at"]  # saved even without a price: bulk_create sends no signal, the bid's does (search)
     if ours is not None and bid.our_price is None:
         bid.our_price = ours.price
-        bid.save(update_fields=["our_price", "updated_at"])
+        fields.append("our_price")
+    bid.save(update_fields=fields)
     return created
 
 

@@ -7,6 +7,7 @@ from backend.bids import views
 
 app_name = "bids"
 urlpatterns = [
+    path("quotations/", views.quotation_list, name="quotations"),
     path("project/<int:pk>/", views.project_bids, name="project"),
     path("project/<int:pk>/rounds/add/", views.bid_add, name="bid-add"),
     path("project/<int:pk>/rounds/<int:bid_pk>/", views.bid_update, name="bid-update"),

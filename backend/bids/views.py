@@ -37,10 +37,13 @@ from backend.bids.forms import (
     QuotationSubmitForm,
     bidder_choices,
 )
+from backend.bids.lists import QUOTATIONS, QuotationFilterSet
 from backend.bids.models import Bid, Quotation
 from backend.bids.selectors import quotation_totals
+from backend.core import lists
 from backend.core.permissions import can
 from backend.core.refusals import refused
+from backend.customers.models import Customer
 from backend.projects.models import Competitor, Project
 from backend.projects.pages import project_or_404
 
@@ -52,6 +55,11 @@ def _opening_initial(bid: Bid, competitors: list[Competitor]) -> list[dict[str, 
     if entries:
         return [{"bidder": US if e.is_us else str(e.competitor_id), "price": e.price, "rank": e.rank} for e in entries]
     return [{"bidder": US}, *({"bidder": str(c.pk)} for c in competitors)]
+
+
+def customer_quotations_context(request: AuthenticatedRequest, customer: Customer) -> dict[str, Any]:
+    """The customer page's "Quotations" section: the latest version per visible project (one query)."""
+    return {"quotations": list(selectors.customer_latest_quotations(user=request.user, customer_id=customer.pk))}
 
 
 def project_bids_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
@@ -354,3 +362,14 @@ def contract_terms(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.contract_terms_save(actor=request.user, project=project, **form.cleaned_data)
         messages.success(request, _("Contract terms saved."))
     return _back(request, project)
+
+
+@login_required
+@require_GET
+def quotation_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every quotation the user may see, across projects: filters, sortable columns, totals, saved filters
+    and the Excel export (``backend.core.lists``)."""
+    filterset = QuotationFilterSet(request.GET or None, queryset=selectors.quotation_list_visible(user=request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    context = {"search_hint": _("Project, customer or title")}
+    return lists.render_list(request, QUOTATIONS, queryset, filterset=filterset, context=context)

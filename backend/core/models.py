@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.recovery import LeasedJob
 
@@ -122,3 +123,27 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class SavedFilter(models.Model):
+    """A user's named filter of one list page (``list_key`` names the list, ``backend.core.lists``): the
+    query string of its filters and sort, applied by opening the list with it. Only its owner sees it."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    list_key = models.CharField(pgettext_lazy("saved filter", "list"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(pgettext_lazy("saved filter", "query"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "list_key", "name"], name="saved_filter_unique_name"),
+        ]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+
+    def __str__(self) -> str:
+        return f"{self.list_key}: {self.name}"

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.core.localized import companions
-from backend.core.models import WorkerHeartbeat
+from backend.core.models import SavedFilter, WorkerHeartbeat
 
 M = TypeVar("M", bound=models.Model)
 
@@ -54,3 +56,45 @@ def sequence_next(*, key: str) -> int:
         row.save(update_fields=["value"])
         row.refresh_from_db(fields=["value"])
         return row.value
+
+
+def saved_filter_create(*, user: Any, list_key: str, name: str, query: str) -> SavedFilter:
+    """Save ``query`` (a list's filters and sort) under ``name`` for ``user``. Refused: an unknown list, an
+    empty or over-long name or query, a name the user already has for this list (409)."""
+    from backend.core.lists import LISTS, clean_query  # noqa: PLC0415  (lists reads the selectors)
+
+    if list_key not in LISTS:
+        raise NotFound(_("There is no such list."))
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(_("Give the filter a name."), fields={"name": [_("This field is required.")]})
+    if len(name) > SavedFilter._meta.get_field("name").max_length:  # type: ignore[operator]
+        raise ValidationFailed(_("The name is too long (at most 100 characters)."))
+    query = clean_query(query or "")
+    if len(query) > SavedFilter._meta.get_field("query").max_length:  # type: ignore[operator]
+        raise ValidationFailed(_("The filter is too long to be saved."))
+    with transaction.atomic():
+        if SavedFilter.objects.filter(user=user, list_key=list_key, name=name).exists():
+            raise Conflict(
+                _("You already have a saved filter named “%(name)s” for this list; choose another name.")
+                % {"name": name},
+                code="duplicate_name",
+            )
+        try:
+            with transaction.atomic():
+                return SavedFilter.objects.create(user=user, list_key=list_key, name=name, query=query)
+        except IntegrityError:  # saved at the same moment by another request
+            raise Conflict(
+                _("You already have a saved filter named “%(name)s” for this list; choose another name.")
+                % {"name": name},
+                code="duplicate_name",
+            ) from None
+
+
+def saved_filter_delete(*, user: Any, pk: int) -> SavedFilter:
+    """Delete one of ``user``'s saved filters; another user's is not found (404)."""
+    saved = SavedFilter.objects.filter(user=user, pk=pk).first()
+    if saved is None:
+        raise NotFound(_("There is no such saved filter."))
+    saved.delete()
+    return saved

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.forms import DateTimeField
+from backend.customers.choices import Tier
 from backend.customers.models import Contact, Customer, Interaction
 
 
@@ -21,6 +22,14 @@ class CustomerForm(forms.ModelForm):
 
     def validate_unique(self) -> None:
         """Uniqueness is the duplicate guard's job (it names the existing customer)."""
+
+
+class GradeForm(forms.Form):
+    """The customer's grade, set by hand; "automatic" hands it back to the nightly ABC ranking."""
+
+    tier = forms.ChoiceField(
+        label=_("Grade"), choices=[("", _("Automatic (ABC ranking)")), *Tier.choices], required=False
+    )
 
 
 class ContactForm(forms.ModelForm):

@@ -33,6 +33,11 @@ class Customer(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="customers"
     )
     tier = models.CharField(_("tier"), max_length=1, choices=Tier.choices, blank=True)
+    tier_manual = models.BooleanField(
+        _("tier set by hand"),
+        default=False,
+        help_text=_("The nightly ABC ranking leaves a tier set by hand alone."),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)

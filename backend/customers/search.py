@@ -1,19 +1,24 @@
-"""What customers contribute to search: name, address, notes, with the visibility terms that mirror
+"""What customers contribute to search: name, address, notes and the contacts (name, title, phone, e-mail,
+decision role: a salesperson types a phone number or a person's name to find the customer), with the
+visibility terms that mirror
 ``backend.customers.visibility.customer_q``: ``u:<user>`` for the owner and every member of a project for
 the customer, ``h:<department>`` for the owner's department (a user holds ``h:`` for every department they
 head and those below). The see-all roles see every customer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.selectors import headed_department_ids
-from backend.customers.models import Customer
+from backend.customers.models import Contact, Customer
 from backend.search.documents import SearchDocument
 from backend.search.registry import SearchIndex, Watch, register
 
@@ -30,6 +35,7 @@ class CustomerIndex(SearchIndex):
     label = _("Customers")
     dirty_field = "search_dirty"
     watches = (
+        Watch(Contact, lambda c: [c.customer_id]),
         Watch("projects.ProjectMember", _member_customer),
         Watch("projects.Project", lambda p: [p.customer_id]),
         Watch(
@@ -40,7 +46,7 @@ class CustomerIndex(SearchIndex):
     )
 
     def queryset(self):
-        return Customer.objects.select_related("owner").prefetch_related("projects__members")
+        return Customer.objects.select_related("owner").prefetch_related("projects__members", "contacts")
 
     def document(self, obj: Customer, context: Any) -> SearchDocument:
         users = {obj.owner_id}
@@ -53,7 +59,8 @@ class CustomerIndex(SearchIndex):
             type=self.type,
             pk=obj.pk,
             title=obj.name,
-            body="\n".join(p for p in [obj.address, obj.notes] if p),
+            body="\n".join(p for p in [obj.address, obj.notes, *(contact_line(c) for c in obj.contacts.all())] if p),
+            keywords_text=" ".join(contact_keywords(c) for c in obj.contacts.all()),
             url=reverse("customers:detail", args=[obj.pk]),
             subtitle=obj.address,
             industry=obj.industry,
@@ -65,3 +72,21 @@ class CustomerIndex(SearchIndex):
         if user.has_role(*SEE_ALL_ROLES):
             return None
         return {f"u:{user.pk}"} | {f"h:{pk}" for pk in headed_department_ids(user)}
+
+
+def contact_line(contact: Contact) -> str:
+    """One contact as a line of the customer's document: 张伟 信息中心主任 决策者 138… zhang@…"""
+    parts = [contact.name, contact.title, contact.get_decision_role_display(), contact.phone, contact.email]
+    return " ".join(str(p) for p in parts if p)
+
+
+def contact_keywords(contact: Contact) -> str:
+    """The contact's name, the phone's digits alone (138-1234-5678 is also found as 13812345678) and the
+    decision role in every language of the site (决策者 finds it as well as Decision maker)."""
+    digits = re.sub(r"\D", "", contact.phone)
+    roles = []
+    for language, _name in settings.LANGUAGES:
+        with override(language):
+            roles.append(str(contact.get_decision_role_display()))
+    parts = [contact.name, digits if digits != contact.phone else "", *dict.fromkeys(roles)]
+    return " ".join(p for p in parts if p)

@@ -14,6 +14,7 @@ from backend.accounts.models import User
 from backend.core.errors import PermissionDenied, ValidationFailed
 from backend.core.permissions import can
 from backend.core.services import model_update
+from backend.customers.choices import Tier
 from backend.customers.identity import credit_code_problem, normalize_credit_code, normalize_name
 from backend.customers.models import Contact, Customer, Interaction
 
@@ -141,6 +142,25 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         actor=actor,
     )
     customer, _changed = model_update(instance=customer, data=data, fields=(*CUSTOMER_FIELDS, "name_key"))
+    return customer
+
+
+@transaction.atomic
+def customer_grade_set(*, actor: User, customer: Customer, tier: str) -> Customer:
+    """Set the customer's grade (ABC tier) by hand, which the nightly ranking then leaves alone; an empty
+    ``tier`` hands the grade back to the ranking (the tier stays until the next ranking moves it)."""
+    _require_change(actor, customer)
+    if tier not in ("", *Tier.values):
+        message = _("%(tier)s is not a grade; choose one of %(grades)s.") % {
+            "tier": tier,
+            "grades": ", ".join(Tier.values),
+        }
+        raise ValidationFailed(message, fields={"tier": [message]}, code="invalid_tier")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    data: dict[str, Any] = {"tier_manual": bool(tier)}
+    if tier:
+        data["tier"] = tier
+    customer, _changed = model_update(instance=customer, data=data, fields=("tier", "tier_manual"))
     return customer
 
 

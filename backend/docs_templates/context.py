@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.docs_templates.catalogue import DOC_SECTIONS
 
@@ -340,6 +341,23 @@ BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
     "review": review,
     "week": week,
 }
+
+
+def missing_data(*, doc_type: str, project: Any, milestone: Any = None) -> list[str]:
+    """What ``doc_type`` needs from ``project`` that is not there (each said in a few words), so that such a
+    document is refused instead of rendered with empty fields; [] when nothing is missing."""
+    from backend.docs_templates.choices import DocType
+
+    missing: list[str] = []
+    if doc_type in (DocType.QUOTATION, DocType.BID_REVIEW) and not project.quotations.exists():
+        missing.append(_("a quotation (the project has none yet; add one on the Bids tab)"))
+    if doc_type == DocType.CONTRACT_REVIEW and getattr(project, "contract_terms", None) is None:
+        missing.append(_("the contract terms (record them on the Bids tab)"))
+    if doc_type == DocType.DELIVERY_CONFIRMATION and milestone is None:
+        missing.append(_("a milestone (choose the milestone whose delivery is confirmed)"))
+    if doc_type == DocType.ACCEPTANCE_REPORT and not project.acceptances.filter(milestone=None).exists():
+        missing.append(_("the customer's acceptance of the project (record it on the Milestones tab)"))
+    return missing
 
 
 def build_context(

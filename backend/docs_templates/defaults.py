@@ -1,7 +1,11 @@
 """The default templates shipped with sicrm, built in code with python-docx (no binary is committed):
 立项申请表, 投标评审表, 报价单, 合同评审表, 里程碑交付确认单, 验收报告, 项目周报, 结项报告 — each in Chinese
 and in English. ``sicrm load-templates`` uploads them through the same validation as any upload.
-Run ``python -m backend.docs_templates.defaults OUTDIR`` to write them out for editing in Word."""
+Run ``python -m backend.docs_templates.defaults OUTDIR`` to write them out for editing in Word.
+
+Fit to print: A4 with the GB/T 9704 margins and 宋体/仿宋 (``docx_format``); the English versions write amounts
+in figures only (no Chinese capital numerals); the documents two parties sign (delivery confirmation, acceptance
+report) end with a signature block for the customer (甲方) and for us (乙方)."""
 
 from __future__ import annotations
 
@@ -9,14 +13,25 @@ import functools
 import io
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
-# (Chinese, English) label pairs.
+from backend.docs_templates.docx_format import Properties, set_fonts, set_page, set_page_numbers, set_properties
+
+# (Chinese, English) label pairs; an expression is one for both languages or such a pair.
 L = tuple[str, str]
+Expr = str | L
+
+
+def amount(variable: str) -> L:
+    """An amount: in figures and Chinese capitals (大写) in Chinese, in figures only in English."""
+    return (
+        f"¥{{{{ {variable}|money }}}}（大写：{{{{ {variable}|capital }}}}）",
+        f"CNY {{{{ {variable}|money }}}}",
+    )
 
 
 @dataclass
@@ -24,19 +39,20 @@ class Table:
     caption: L
     loop: str  # e.g. "line in quotation.lines"
     columns: list[tuple[L, str]]  # (label, cell expression)
-    totals: list[tuple[L, str]] = field(default_factory=list)
+    totals: list[tuple[L, Expr]] = field(default_factory=list)
 
 
 @dataclass
 class Spec:
     title: L
-    fields: list[tuple[L, str]]
+    fields: list[tuple[L, Expr]]
     tables: list[Table] = field(default_factory=list)
-    paragraphs: list[tuple[L, str]] = field(default_factory=list)
+    paragraphs: list[tuple[L, Expr]] = field(default_factory=list)
     signatures: list[L] = field(default_factory=list)
+    both_parties: bool = False  # a signature block for the customer (甲方) and for us (乙方)
 
 
-PROJECT_FIELDS: list[tuple[L, str]] = [
+PROJECT_FIELDS: list[tuple[L, Expr]] = [
     (("项目编号", "Project code"), "{{ project.code }}"),
     (("项目名称", "Project"), "{{ project.name }}"),
     (("客户名称", "Customer"), "{{ customer.name }}"),
@@ -44,7 +60,7 @@ PROJECT_FIELDS: list[tuple[L, str]] = [
     (("行业 / 区域", "Industry / region"), "{{ project.industry }} / {{ project.region }}"),
     (("负责人", "Owner"), "{{ project.owner }}"),
 ]
-AMOUNT = (("项目金额", "Amount"), "¥{{ project.amount|money }}（大写：{{ project.amount|capital }}）")
+AMOUNT: tuple[L, Expr] = (("项目金额", "Amount"), amount("project.amount"))
 TEAM = Table(
     ("项目团队", "Team"),
     "m in team",
@@ -76,7 +92,7 @@ QUOTE_LINES = Table(
     totals=[
         (("不含税合计", "Net total"), "{{ quotation.net|money }}"),
         (("税额", "Tax"), "{{ quotation.tax|money }}"),
-        (("含税总计", "Total"), "¥{{ quotation.gross|money }}（大写：{{ quotation.gross|capital }}）"),
+        (("含税总计", "Total"), amount("quotation.gross")),
     ],
 )
 REVIEW_STEPS = Table(
@@ -115,18 +131,18 @@ PAYMENTS = Table(
         (("未收", "Outstanding"), "{{ p.outstanding|money }}"),
     ],
     totals=[
-        (("合计", "Total"), "¥{{ payments_total|money }}（大写：{{ payments_total|capital }}）"),
+        (("合计", "Total"), amount("payments_total")),
         (("已收合计", "Received"), "{{ payments_received|money }}"),
     ],
 )
-CONTRACT = [
-    (("合同金额", "Contract amount"), "¥{{ contract.amount|money }}（大写：{{ contract.amount|capital }}）"),
+CONTRACT: list[tuple[L, Expr]] = [
+    (("合同金额", "Contract amount"), amount("contract.amount")),
     (("付款条件", "Payment terms"), "{{ contract.payment_terms }}"),
     (("交付日期", "Delivery date"), "{{ contract.delivery_date }}"),
     (("违约条款", "Penalties"), "{{ contract.penalties }}"),
     (("质保期（月）", "Warranty (months)"), "{{ contract.warranty_months }}"),
 ]
-ACCEPTANCE = [
+ACCEPTANCE: list[tuple[L, Expr]] = [
     (("验收日期", "Acceptance date"), "{{ acceptance.date }}"),
     (("客户签字人", "Customer signatory"), "{{ acceptance.signatory }} {{ acceptance.signatory_title }}"),
     (("验收结论", "Result"), "{{ acceptance.result }}"),
@@ -201,10 +217,14 @@ SPECS: dict[str, Spec] = {
         [
             (
                 ("确认意见", "Confirmation"),
-                "以上交付物已按合同要求交付。 The deliverables above were delivered as the contract requires.",
+                (
+                    "以上交付物已按合同要求交付，经双方确认。",
+                    "The deliverables above were delivered as the contract requires.",
+                ),
             )
         ],
         SIGN,
+        both_parties=True,
     ),
     "acceptance_report": Spec(
         ("验收报告", "Acceptance report"),
@@ -216,6 +236,7 @@ SPECS: dict[str, Spec] = {
         ],
         [(("验收说明", "Notes"), "{{ acceptance.notes }}")],
         SIGN,
+        both_parties=True,
     ),
     "weekly_report": Spec(
         ("项目周报", "Weekly project report"),
@@ -251,17 +272,33 @@ SPECS: dict[str, Spec] = {
 }
 
 
+# The two parties' signature block: (party, its name); then a line to sign on and a date for each.
+PARTIES: list[tuple[L, str]] = [
+    (("甲方（客户）", "Customer"), "{{ customer.name }}"),
+    (("乙方", "Contractor"), "{{ company }}"),
+]
+PARTY_LINES: list[L] = [
+    ("单位名称（盖章）", "Name (company seal)"),
+    ("授权代表（签字）", "Authorised representative (signature)"),
+    ("日期", "Date"),
+]
+
+
 def build(doc_type: str, language: str) -> bytes:
     """One default template as .docx bytes."""
     spec = SPECS[doc_type]
     zh = language.startswith("zh")
 
-    def t(label: L) -> str:
+    def t(label: Expr) -> str:
+        if isinstance(label, str):
+            return label
         return label[0] if zh else label[1]
 
+    colon = "：" if zh else ": "
     document = Document()
-    style = document.styles["Normal"]
-    style.font.size = Pt(10.5)
+    set_page(document)
+    set_fonts(document, language=language)
+    set_page_numbers(document, language=language)
     document.add_paragraph("{{ company }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
     heading = document.add_heading(t(spec.title), level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -272,7 +309,7 @@ def build(doc_type: str, language: str) -> bytes:
     info.style = "Table Grid"
     for label, value in spec.fields:
         cells = info.add_row().cells
-        cells[0].text, cells[1].text = t(label), value
+        cells[0].text, cells[1].text = t(label), t(value)
 
     for table in spec.tables:
         document.add_heading(t(table.caption), level=2)
@@ -285,24 +322,54 @@ def build(doc_type: str, language: str) -> bytes:
         for cell, (_label, expr) in zip(row, table.columns, strict=True):
             cell.text = expr
         grid.add_row().cells[0].text = "{%tr endfor %}"
-        for label, expr in table.totals:
+        for label, total in table.totals:
             cells = grid.add_row().cells
             cells[0].text = t(label)
-            cells[-1].text = expr
+            cells[-1].text = t(total)
 
-    for label, expr in spec.paragraphs:
+    for label, text in spec.paragraphs:
         document.add_heading(t(label), level=2)
-        document.add_paragraph(expr)
+        document.add_paragraph(t(text), style="Body Text")
 
-    if spec.signatures:
+    if spec.both_parties:
+        document.add_paragraph()
+        block = document.add_table(rows=1 + len(PARTY_LINES), cols=len(PARTIES))
+        block.style = "Table Grid"
+        for index, (party, name) in enumerate(PARTIES):
+            block.rows[0].cells[index].text = t(party)
+            for line_no, line in enumerate(PARTY_LINES, start=1):
+                if line_no == 1:
+                    value = name
+                elif line[1] == "Date":
+                    value = "____年__月__日" if zh else "____-__-__"
+                else:
+                    value = "________________"
+                block.rows[line_no].cells[index].text = t(line) + colon + value
+    elif spec.signatures:
         document.add_paragraph()
         signatures = document.add_table(rows=2, cols=len(spec.signatures))
         for index, label in enumerate(spec.signatures):
-            signatures.rows[0].cells[index].text = t(label) + ("：" if zh else ":")
+            signatures.rows[0].cells[index].text = t(label) + colon.rstrip()
             signatures.rows[1].cells[index].text = "日期：____年__月__日" if zh else "Date: __________"
+    set_properties(
+        document,
+        Properties(
+            author="sicrm",
+            company="",
+            title=t(spec.title),
+            category=doc_type,
+            comments="sicrm default template" if not zh else "sicrm 默认模板",
+            language="zh-CN" if zh else "en-GB",
+        ),
+        now=TEMPLATE_DATE,
+    )
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# A fixed date in the templates' properties, so that building them again gives the same parts (``content_hash``).
+TEMPLATE_DATE = datetime(2026, 1, 1)
 
 
 @functools.cache

@@ -24,11 +24,27 @@ class GenerateForm(forms.Form):
     milestone = forms.TypedChoiceField(label=_("Milestone"), required=False, coerce=int, empty_value=None)
     pdf = forms.BooleanField(label=_("Also make a PDF"), required=False)
 
-    def __init__(self, *args, milestones=(), **kwargs):
+    def __init__(self, *args, milestones=(), pdf_available: bool = False, **kwargs):
+        """``pdf_available``: LibreOffice is installed; without it the form does not offer a PDF at all."""
         super().__init__(*args, **kwargs)
+        if not pdf_available:
+            del self.fields["pdf"]
         cast(forms.ChoiceField, self.fields["milestone"]).choices = [("", _("— whole project —"))] + [
             (m.pk, m.name) for m in milestones
         ]
+
+
+class BatchFilterForm(forms.Form):
+    """Narrows the projects the batch page offers (GET)."""
+
+    q = forms.CharField(label=_("Project"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from backend.projects.choices import Status
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("— any state —")), *Status.choices]
 
 
 class BatchForm(forms.Form):

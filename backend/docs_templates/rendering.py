@@ -30,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from backend.core.errors import ValidationFailed
 from backend.core.uploads import check_upload
+from backend.docs_templates.docx_format import Properties, set_properties
 from backend.docs_templates.numerals import capital_filter, cn_date, money
 
 ALLOWED_FILTERS = {
@@ -340,9 +341,10 @@ def _walk(node: nodes.Node, schema: dict[str, Any], scope: dict[str, Any], resul
         _walk(child, schema, scope, result)
 
 
-def render_docx(*, data: bytes, context: dict[str, Any]) -> bytes:
+def render_docx(*, data: bytes, context: dict[str, Any], properties: Properties | None = None) -> bytes:
     """Render template bytes with ``context`` in the sandbox; a template that tries to escape it fails
-    with a clear error instead of rendering."""
+    with a clear error instead of rendering. ``properties``: what the result says about itself (its author,
+    company and title) instead of what the template said."""
     tpl = DocxTemplate(io.BytesIO(data))
     try:
         tpl.render(context, jinja_env=jinja_env())
@@ -364,6 +366,10 @@ def render_docx(*, data: bytes, context: dict[str, Any]) -> bytes:
         raise ValidationFailed(
             _("The template could not be rendered: %(error)s") % {"error": exc}, code="template_render_failed"
         ) from exc
+    if properties is not None:
+        from django.utils import timezone
+
+        set_properties(tpl.docx, properties, now=timezone.now())  # type: ignore[arg-type]
     out = io.BytesIO()
     tpl.save(out)
     return out.getvalue()

@@ -20,11 +20,12 @@ from backend.core.refusals import refused
 from backend.docs_templates import selectors, services
 from backend.docs_templates.catalogue import flatten, schema_for
 from backend.docs_templates.choices import DocType
-from backend.docs_templates.forms import BatchForm, GenerateForm, TemplateUploadForm
+from backend.docs_templates.forms import BatchFilterForm, BatchForm, GenerateForm, TemplateUploadForm
 from backend.docs_templates.models import DocumentBatch, DocumentTemplate
 from backend.projects.models import Project
 from backend.projects.pages import project_or_404
 from backend.projects.selectors import project_list_visible
+from backend.tenders.selectors import tender_attachments_of_project
 
 
 def project_documents_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
@@ -36,8 +37,9 @@ def project_documents_context(request: AuthenticatedRequest, project: Project) -
     milestones = list(project.milestones.order_by("order"))
     return {
         "documents": documents,
-        "generate_form": GenerateForm(milestones=milestones, prefix="gen"),
+        "generate_form": GenerateForm(milestones=milestones, prefix="gen", pdf_available=services.pdf_available()),
         "can_generate": can(request.user, "generate_documents", project),
+        "tender_attachments": tender_attachments_of_project(user=request.user, project=project),
     }
 
 
@@ -49,7 +51,9 @@ def _back(project: Project) -> HttpResponse:
 @require_POST
 def document_generate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = project_or_404(request, pk)
-    form = GenerateForm(request.POST, milestones=project.milestones.all(), prefix="gen")
+    form = GenerateForm(
+        request.POST, milestones=project.milestones.all(), prefix="gen", pdf_available=services.pdf_available()
+    )
     if not form.is_valid():
         messages.error(request, _("Check the form: %(errors)s") % {"errors": form.errors.as_text()})
         return _back(project)
@@ -66,7 +70,7 @@ def document_generate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             language=form.cleaned_data["language"],
             milestone=milestone,
             review=review,
-            with_pdf=form.cleaned_data["pdf"],
+            with_pdf=form.cleaned_data.get("pdf", False),
         )
         messages.success(
             request,
@@ -167,9 +171,23 @@ def template_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     )
 
 
+BATCH_PROJECTS = 500  # the most projects the batch page offers at once; a filter narrows them
+
+
 @login_required
 def batch_page(request: AuthenticatedRequest) -> HttpResponse:
-    projects = list(project_list_visible(user=request.user).order_by("code")[:500])
+    """Choose a document type and projects (narrowed by a search on code, name or customer and by state; a
+    checkbox selects every project shown) and start a batch."""
+    filter_form = BatchFilterForm(request.GET or None)
+    filters = {}
+    if filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = {"q": data["q"]} | ({"status": [data["status"]]} if data["status"] else {})
+    projects = list(project_list_visible(user=request.user, filters=filters).order_by("code")[:BATCH_PROJECTS])
+    shown = len(projects)
+    if request.method == "POST":  # what was ticked may lie outside the filter: any project the user sees
+        ticked = {int(pk) for pk in request.POST.getlist("projects") if pk.isdigit()} - {p.pk for p in projects}
+        projects += list(project_list_visible(user=request.user).filter(pk__in=ticked).order_by("code"))
     form = BatchForm(request.POST or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in projects if str(p.pk) in form.cleaned_data["projects"]]
@@ -182,7 +200,14 @@ def batch_page(request: AuthenticatedRequest) -> HttpResponse:
             )
             return redirect("docs_templates:batch", pk=batch.pk)
     batches = DocumentBatch.objects.filter(author=request.user)[:10]
-    return render(request, "docs_templates/batches.html", {"form": form, "batches": batches})
+    context = {
+        "form": form,
+        "filter_form": filter_form,
+        "shown": shown,
+        "capped": shown >= BATCH_PROJECTS,
+        "batches": batches,
+    }
+    return render(request, "docs_templates/batches.html", context)
 
 
 @login_required

@@ -243,6 +243,16 @@ class Alarm(models.Model):
     params = models.JSONField(_("parameters"), default=dict)
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True, db_index=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # someone took it in hand (a recipient, or the head of their department): who and when
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-raised_at", "-pk"]

@@ -5,7 +5,9 @@
 - a milestone's ``judge`` (accept, return, re-plan, approve deliverables): the project's owner and PM,
   sales directors and administrators;
 - a task's ``change``: its assignee and whoever may change the project;
-- a project's ``record_acceptance``: whoever may change the project.
+- a project's ``record_acceptance``: whoever may change the project;
+- an alarm's ``acknowledge``: whoever it was sent to, and the heads of their departments (or of the
+  project's department) — the people the escalation would reach next.
 
 Who records money is ``backend.payments.permissions``.
 """
@@ -17,8 +19,9 @@ from typing import Any
 from django.db.models import Q
 
 from backend.accounts.models import User
+from backend.accounts.selectors import headed_department_ids
 from backend.core.permissions import action_rule, can
-from backend.milestones.models import Milestone, Task
+from backend.milestones.models import Alarm, Milestone, Task
 from backend.projects.choices import MemberRole
 from backend.projects.models import Project, ProjectMember
 from backend.projects.permissions import MANAGING_ROLES, edit_q, may_edit
@@ -71,3 +74,20 @@ def may_change_task(user: User, task: Task) -> bool:
 
 
 action_rule(Project, "record_acceptance", rows=edit_q)(may_edit)
+
+
+def alarm_team_q(user: User) -> Q:
+    """Alarms sent to ``user``, and, for a department head, the alarms sent to their department's people or
+    raised on their department's projects (subqueries: no join repeats a row)."""
+    sent = Alarm.recipients.through.objects
+    q = Q(pk__in=sent.filter(user=user).values("alarm_id"))
+    heads_of = headed_department_ids(user)
+    if heads_of:
+        q |= Q(pk__in=sent.filter(user__department__in=heads_of).values("alarm_id"))
+        q |= Q(project__department__in=heads_of)
+    return q
+
+
+@action_rule(Alarm, "acknowledge", rows=alarm_team_q)
+def may_acknowledge(user: User, alarm: Alarm) -> bool:
+    return Alarm.objects.filter(alarm_team_q(user), pk=alarm.pk).exists()

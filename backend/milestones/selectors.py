@@ -12,6 +12,7 @@ from django.db.models import (
     IntegerField,
     Prefetch,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -21,6 +22,7 @@ from django.db.models.functions import Coalesce
 from backend.accounts.models import User
 from backend.core.permissions import with_permissions
 from backend.milestones.models import Alarm, Deliverable, DeliverableVersion, Milestone, Task
+from backend.milestones.permissions import alarm_team_q
 from backend.projects.choices import EventKind
 from backend.projects.models import Project, ProjectEvent
 
@@ -90,3 +92,14 @@ def milestone_owner_candidates(*, project: Project, milestones: list[Milestone])
 def alarms_of(*, user: User, limit: int = 10) -> list[Alarm]:
     """The newest alarms sent to ``user``."""
     return list(Alarm.objects.filter(recipients=user).order_by("-raised_at", "-pk")[:limit])
+
+
+def alarm_list(*, user: User, scope: str = "mine") -> QuerySet[Alarm]:
+    """The alarms page: ``mine`` (sent to ``user``) or ``department`` (a head's: sent to their departments'
+    people or raised on their projects, ``user``'s own included), newest first, each answering whether
+    ``user`` may acknowledge it (in the same query), with who acknowledged it."""
+    sent = Alarm.recipients.through.objects.filter(user=user).values("alarm_id")
+    base = Alarm.objects.filter(pk__in=sent) if scope == "mine" else Alarm.objects.filter(alarm_team_q(user))
+    return with_permissions(
+        user, base.select_related("acknowledged_by", "project").order_by("-raised_at", "-pk"), "acknowledge"
+    )

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.calendar import WorkingCalendar
-from backend.core.errors import Conflict, PermissionDenied, TransitionRefused, ValidationFailed
+from backend.core.errors import Conflict, NotFound, PermissionDenied, TransitionRefused, ValidationFailed
 from backend.core.localized import both
 from backend.core.notifications import both_languages, notify
 from backend.core.permissions import can
@@ -36,6 +36,7 @@ from backend.milestones.choices import (
 )
 from backend.milestones.models import (
     Acceptance,
+    Alarm,
     Deliverable,
     DeliverableVersion,
     Milestone,
@@ -297,6 +298,16 @@ def deliverable_add_version(*, actor: User, deliverable: Deliverable, name: str,
         raise Conflict(
             _("'%(title)s' is approved; add a new deliverable instead of changing it.") % {"title": deliverable.title}
         )
+    latest = deliverable.versions.order_by("-version").first()
+    if latest is not None and latest.sha256 == hashlib.sha256(data).hexdigest():
+        raise Conflict(
+            _(
+                "%(name)s is identical to version %(version)d of '%(title)s' (the same SHA-256); no new version was "
+                "made."
+            )
+            % {"name": name, "version": latest.version, "title": deliverable.title},
+            code="identical_version",
+        )
     version = _store_version(deliverable=deliverable, actor=actor, name=name, data=data)
     deliverable.status = DeliverableStatus.DRAFT
     deliverable.save(update_fields=["status", "updated_at"])
@@ -419,3 +430,32 @@ def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
     task.status = TaskStatus.DONE if done else TaskStatus.OPEN
     task.save(update_fields=["status", "updated_at"])
     return task
+
+
+# --- alarms --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alarm_acknowledge(*, actor: User, alarm_id: int) -> Alarm:
+    """``actor`` takes the alarm in hand: who and when are recorded once. Refused for someone the alarm was not
+    sent to (and who does not head the department of someone it was sent to), and when already acknowledged."""
+    alarm = Alarm.objects.select_for_update().select_related("acknowledged_by").filter(pk=alarm_id).first()
+    if alarm is None:
+        raise NotFound(_("There is no such alarm."))
+    if not can(actor, "acknowledge", alarm):
+        raise PermissionDenied(
+            _("You may not acknowledge this alarm: it was not sent to you nor to anyone in a department you head.")
+        )
+    if alarm.acknowledged_at is not None:
+        raise Conflict(
+            _("This alarm was already acknowledged by %(who)s on %(when)s.")
+            % {
+                "who": alarm.acknowledged_by or _("someone no longer here"),
+                "when": timezone.localtime(alarm.acknowledged_at).strftime("%Y-%m-%d %H:%M"),
+            },
+            code="already_acknowledged",
+        )
+    alarm.acknowledged_at = timezone.now()
+    alarm.acknowledged_by = actor
+    alarm.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alarm

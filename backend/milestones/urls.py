@@ -3,7 +3,7 @@ from it and file downloads."""
 
 from django.urls import path
 
-from backend.milestones import views
+from backend.milestones import alarm_views, views
 
 app_name = "milestones"
 urlpatterns = [
@@ -37,6 +37,9 @@ urlpatterns = [
     ),
     path("project/<int:pk>/acceptances/", views.acceptance_add, name="acceptance-add"),
     path("project/<int:pk>/tasks/<int:task_pk>/", views.task_status, name="task-status"),
+    # alarms
+    path("alarms/", alarm_views.alarm_list, name="alarms"),
+    path("alarms/<int:pk>/acknowledge/", alarm_views.alarm_acknowledge, name="alarm-acknowledge"),
     # downloads
     path("versions/<int:pk>/download/", views.version_download, name="version-download"),
     path("acceptances/<int:pk>/certificate/", views.certificate_download, name="certificate-download"),

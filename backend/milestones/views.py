@@ -242,7 +242,7 @@ def project_milestones(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "milestones/project_milestones.html", context)
 
 
-def _alarm_url(alarm: Alarm) -> str:
+def alarm_url(alarm: Alarm) -> str:
     if alarm.object_type == "milestone" and alarm.project_id:
         return reverse("projects:detail", args=[alarm.project_id]) + "?tab=milestones"
     if alarm.object_type == "tender":
@@ -264,7 +264,7 @@ def my_alarms(user: User, limit: int = 10) -> dict[str, Any]:
             {
                 "alarm": a,
                 "text": render_notification(f"alarm_{a.kind}", a.params),
-                "url": _alarm_url(a),
+                "url": alarm_url(a),
                 "level": a.level,
             }
             for a in alarms

@@ -12,6 +12,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
+        from backend.customers.panels import customer_panel
         from backend.payments import (  # noqa: F401  (audit sources, action and visibility rules)
             history,
             permissions,
@@ -23,4 +24,10 @@ class PaymentsConfig(AppConfig):
         transitions.register()
         project_tab(
             "payments", "backend.payments.views.project_payments_context", "payments/_project_payments_tab.html"
+        )
+        customer_panel(
+            "receivables",
+            "backend.payments.views.customer_receivables_context",
+            "payments/_customer_receivables.html",
+            order=30,
         )

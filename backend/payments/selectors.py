@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, CharField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -87,6 +87,16 @@ def receivables_aging(*, user: User, today: date | None = None) -> dict[str, Any
     }
 
 
+def customer_receivables(*, user: User, customer_id: int, today: date) -> dict[str, Decimal]:
+    """Over the customer's projects ``user`` may see (one query): what is outstanding, and the part of it past
+    its due date (``overdue``: due before ``today``, as the payments tab counts it)."""
+    qs = payment_terms_with_amounts(visible_to(user, PaymentTerm.objects.filter(project__customer_id=customer_id)))
+    overdue = Case(When(due_date__lt=today, then=F("outstanding")), default=ZERO, output_field=MONEY)
+    return qs.filter(outstanding__gt=Decimal(0)).aggregate(
+        outstanding_total=Coalesce(Sum("outstanding"), ZERO), overdue_total=Coalesce(Sum(overdue), ZERO)
+    )
+
+
 def payment_terms_with_state(
     *, project: Project, today: date, due_window_days: int
 ) -> QuerySet[WithAnnotations[PaymentTerm, TermState]]:
@@ -116,8 +126,17 @@ def payment_totals(*, project: Project) -> dict[str, Decimal]:
     return {key.removeprefix("total_"): value for key, value in sums.items()}
 
 
-def invoices_with_received(*, project: Project) -> QuerySet[Invoice]:
-    """The project's invoices with what was received against each (``received``), from SQL."""
+class InvoiceAmounts(TypedDict):
+    """What ``invoices_with_amounts`` annotates."""
+
+    received: Decimal
+    outstanding: Decimal
+
+
+def invoices_with_amounts(qs: QuerySet[Invoice] | None = None) -> QuerySet[WithAnnotations[Invoice, InvoiceAmounts]]:
+    """Invoices annotated with what was collected against each (``received``, the receipts naming it) and what
+    is still to collect on it (``outstanding`` = amount − received), from SQL."""
+    qs = Invoice.objects.all() if qs is None else qs
     invoice_received = (
         Receipt.objects.filter(invoice=OuterRef("pk"))
         .order_by()
@@ -125,14 +144,24 @@ def invoices_with_received(*, project: Project) -> QuerySet[Invoice]:
         .annotate(t=Sum("amount"))
         .values("t")
     )
-    return project.invoices.select_related("payment_term").annotate(
-        received=Coalesce(Subquery(invoice_received, output_field=MONEY), ZERO)
+    return qs.annotate(received=Coalesce(Subquery(invoice_received, output_field=MONEY), ZERO)).annotate(
+        outstanding=ExpressionWrapper(F("amount") - F("received"), output_field=MONEY)
     )
 
 
-def overdue_terms(*, user: User, today: date) -> QuerySet[WithAnnotations[PaymentTerm, TermAmounts]]:
-    """Terms past due with something outstanding, over the projects ``user`` sees, the oldest first."""
-    return (
+def invoice_outstanding(*, invoice_id: int) -> Decimal:
+    return invoices_with_amounts(Invoice.objects.filter(pk=invoice_id)).values_list("outstanding", flat=True)[0]
+
+
+def invoices_with_received(*, project: Project) -> QuerySet[WithAnnotations[Invoice, InvoiceAmounts]]:
+    """The project's invoices with ``received`` and ``outstanding``, from SQL."""
+    return invoices_with_amounts(project.invoices.select_related("payment_term"))
+
+
+def overdue_terms(*, user: User, today: date, search: str = "") -> QuerySet[WithAnnotations[PaymentTerm, TermAmounts]]:
+    """Terms past due with something outstanding, over the projects ``user`` sees, the oldest first;
+    ``search`` keeps those whose project code or name, customer or term name contains it."""
+    qs = (
         payment_terms_with_amounts(
             visible_to(user, PaymentTerm.objects.filter(due_date__isnull=False, due_date__lte=today))
         )
@@ -140,3 +169,11 @@ def overdue_terms(*, user: User, today: date) -> QuerySet[WithAnnotations[Paymen
         .select_related("project__customer", "milestone")
         .order_by("due_date", "pk")
     )
+    if search:
+        qs = qs.filter(
+            Q(project__code__icontains=search)
+            | Q(project__name__icontains=search)
+            | Q(project__customer__name__icontains=search)
+            | Q(name__icontains=search)
+        )
+    return qs

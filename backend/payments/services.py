@@ -124,8 +124,8 @@ def receipt_record(
             % {"amount": f"{amount:,.2f}", "outstanding": f"{outstanding:,.2f}", "term": term.name},
             fields={"amount": [_("more than outstanding")]},
         )
-    if invoice is not None and invoice.project_id != term.project_id:
-        raise ValidationFailed(_("That invoice belongs to another project."), fields={"invoice": ["foreign"]})
+    if invoice is not None:
+        _check_invoice_collection(invoice=invoice, term=term, amount=amount)
     receipt = Receipt(
         project=term.project,
         payment_term=term,
@@ -138,6 +138,38 @@ def receipt_record(
     receipt.full_clean()
     receipt.save()
     return receipt
+
+
+def _check_invoice_collection(*, invoice: Invoice, term: PaymentTerm, amount: Decimal) -> None:
+    """A receipt matched to ``invoice``: of the same project and term, and no more than is still to collect on
+    the invoice (over-collecting an invoice is refused)."""
+    from backend.payments.selectors import invoice_outstanding
+
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.project_id != term.project_id:
+        raise ValidationFailed(_("That invoice belongs to another project."), fields={"invoice": ["foreign"]})
+    if invoice.payment_term_id is not None and invoice.payment_term_id != term.pk:
+        raise ValidationFailed(
+            _("Invoice %(number)s was issued for another payment term; record the receipt against that term.")
+            % {"number": invoice.number},
+            fields={"invoice": [_("another payment term")]},
+        )
+    outstanding = invoice_outstanding(invoice_id=invoice.pk)
+    if amount > outstanding:
+        raise ValidationFailed(
+            _(
+                "%(amount)s is more than the %(outstanding)s still to collect on invoice %(number)s "
+                "(%(total)s invoiced); an invoice cannot be over-collected."
+            )
+            % {
+                "amount": f"{amount:,.2f}",
+                "outstanding": f"{outstanding:,.2f}",
+                "number": invoice.number,
+                "total": f"{invoice.amount:,.2f}",
+            },
+            fields={"invoice": [_("more than the invoice's balance")]},
+            code="invoice_over_collected",
+        )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from backend.payments import views
 app_name = "payments"
 urlpatterns = [
     path("receivables/", views.receivables, name="receivables"),
+    path("invoices/", views.invoice_list, name="invoices"),
     path("project/<int:pk>/payments/", views.project_payments, name="project-payments"),
     path("project/<int:pk>/payment-terms/", views.payment_term_add, name="payment-term-add"),
     path("project/<int:pk>/invoices/", views.invoice_add, name="invoice-add"),

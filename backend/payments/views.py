@@ -22,15 +22,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.http import AuthenticatedRequest
+from backend.core import lists
+from backend.core.pagination import DeferredPaginator as Paginator
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
+from backend.customers.models import Customer
 from backend.milestones import charts
 from backend.milestones.models import Milestone
 from backend.milestones.views import _back, _form_messages, _refused
 from backend.payments import services
 from backend.payments.forms import InvoiceForm, PaymentTermForm, ReceiptForm, WriteOffForm
+from backend.payments.lists import INVOICES, RECEIVABLES, InvoiceFilterSet
 from backend.payments.models import Invoice, PaymentTerm
 from backend.payments.selectors import (
+    customer_receivables,
     invoices_with_received,
     overdue_terms,
     payment_terms_with_amounts,
@@ -70,7 +75,9 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
 
     Keys: ``project``, ``today``, ``terms`` (annotated with received, outstanding, state, ``state_label`` and
     ``state_badge``), ``totals``, ``invoices`` (with ``received``), ``receipts``, ``financials`` (from
-    ``project_financials``), ``budget_rows``, ``collections_chart`` and ``budget_chart`` (HTML or None),
+    ``project_financials``), ``budget_rows``, ``terms_percent_off`` (the terms do not add up to 100 %),
+    ``terms_amount_off`` (they do, but not to the contract amount),
+    ``collections_chart`` and ``budget_chart`` (HTML or None),
     ``can_record``, ``can_write_off`` and the forms ``term_form``, ``invoice_form``, ``receipt_form``,
     ``write_off_form`` (None when the user may not use them).
     """
@@ -107,6 +114,10 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
         "financials": financials,
         "budget_rows": budget_rows,
         "budget_remaining": financials["planned_total"] - financials["actual_total"],
+        # payment terms that do not split the whole contract: a warning on the tab (none before any term exists)
+        "terms_percent_off": bool(terms) and totals["percent"] != 100,
+        # 100 % of the contract, but not its amount: the contract amount changed after the terms were set
+        "terms_amount_off": bool(terms) and totals["percent"] == 100 and totals["amount"] != financials["revenue"],
         "due_window_days": DUE_WINDOW_DAYS,
         "collections_chart": charts.figure_html(charts.collections_figure(terms), div_id="payments-collections")
         if terms
@@ -129,7 +140,7 @@ def project_payments_context(request: AuthenticatedRequest, project: Project) ->
         context["receipt_form"] = ReceiptForm(
             auto_id="id_receipt_%s",
             terms=term_choices,
-            invoices=[(str(i.pk), i.number) for i in invoices],
+            invoices=[(str(i.pk), f"{i.number} ({i.outstanding:,.2f})") for i in invoices],
             initial={"received_on": today},
         )
     if can_write_off:
@@ -149,21 +160,34 @@ def project_payments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "payments/project_payments.html", context)
 
 
+def customer_receivables_context(request: AuthenticatedRequest, customer: Customer) -> dict[str, Any]:
+    """The customer page's "Receivables" section: outstanding and overdue over the visible projects (one query)."""
+    return {"receivables": customer_receivables(user=request.user, customer_id=customer.pk, today=timezone.localdate())}
+
+
 @login_required
 @require_GET
 def receivables(request: AuthenticatedRequest) -> HttpResponse:
     """Receivables aging over the projects the user sees, and the terms past due."""
     today = timezone.localdate()
     aging = receivables_aging(user=request.user, today=today)
-    late = overdue_terms(user=request.user, today=today)
-    rows = list(late[: RECEIVABLE_ROWS + 1])
+    search = request.GET.get("q", "").strip()[:100]
+    late = overdue_terms(user=request.user, today=today, search=search)
+    listing, late = lists.listing(request, RECEIVABLES, late)
+    if lists.wants_export(request):
+        return lists.export_xlsx(RECEIVABLES, late)
+    page = Paginator(late, RECEIVABLE_ROWS).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for term in rows:
         term.days_late = (today - term.due_date).days if term.due_date is not None else None  # overdue: has one
     context = {
         "aging": aging,
         "today": today,
-        "late_terms": rows[:RECEIVABLE_ROWS],
-        "more_rows": len(rows) > RECEIVABLE_ROWS,
+        "late_terms": rows,
+        "page": page,
+        "query": listing.query,
+        "listing": listing,
+        "search": search,
         "aging_chart": charts.figure_html(charts.aging_figure(aging["buckets"]), div_id="receivables-aging"),
     }
     return render(request, "payments/receivables.html", context)
@@ -282,3 +306,15 @@ def write_off(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request, _("%(amount)s written off on %(term)s.") % {"amount": f"{data['amount']:,.2f}", "term": term.name}
         )
     return _back(request, project, "payments")
+
+
+@login_required
+@require_GET
+def invoice_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Every invoice on the projects the user sees: filters, sortable columns, the amount total, saved filters
+    and the Excel export (``backend.core.lists``)."""
+    visible = visible_to(request.user, Invoice.objects.select_related("project__customer", "payment_term"))
+    filterset = InvoiceFilterSet(request.GET or None, queryset=visible)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    context = {"search_hint": _("Invoice number, project or customer")}
+    return lists.render_list(request, INVOICES, queryset, filterset=filterset, context=context)

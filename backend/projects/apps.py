@@ -16,3 +16,11 @@ class ProjectsConfig(AppConfig):
         from backend.projects import permissions, services, visibility  # noqa: F401  (visibility and action rules)
 
         services.register()  # the gate outcome handlers and the project's own transition checks
+        from backend.customers.panels import customer_panel
+
+        customer_panel(
+            "projects",
+            "backend.projects.views.customer.customer_projects_context",
+            "projects/_customer_projects.html",
+            order=10,
+        )

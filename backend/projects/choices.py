@@ -43,6 +43,10 @@ DELIVERY = [
     Status.WARRANTY,
     Status.CLOSED,
 ]
+# Deals with a contract: won, in delivery, or delivered (what a customer's contract value sums).
+CONTRACTED = [Status.WON, *DELIVERY]
+# States a project never leaves: its checklist no longer asks for anything (lists show no open items).
+FINISHED = [Status.LOST, Status.ABANDONED, Status.REJECTED, Status.CLOSED]
 # Columns of the kanban board, in lifecycle order.
 BOARD_COLUMNS = [*PRESALES_OPEN, Status.WON, Status.LOST, Status.ABANDONED, Status.REJECTED, *DELIVERY]
 

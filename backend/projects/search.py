@@ -3,11 +3,17 @@ visibility terms that mirror ``backend.projects.visibility.project_q``: ``u:<use
 member and each approver of the project's reviews; ``h:<department>`` for the project's and the owner's
 department (a user holds ``h:`` for every department they head and those below); ``i:<industry>`` for
 sharing rules (a user holds ``i:`` for the industries their department is opened to). The see-all roles
-see every project."""
+see every project.
+
+Apps above projects add text to the project's document with ``contribute``, from their own ``search.py``
+(found by the registry after this one), e.g. bids adds quotation lines and bid opening records: the text
+then has the project's visibility, and its ``watches`` re-index the project when those rows change."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,13 +40,34 @@ def _approver_projects(instance: Any, reverse: bool, pk_set: set[int] | None) ->
     return list(ReviewStep.objects.filter(pk__in=pk_set or []).values_list("review__project_id", flat=True))
 
 
+@dataclass(frozen=True)
+class Contribution:
+    """Text another app adds to each project's document: ``prefetch`` lookups read with the projects (so a
+    batch of documents costs the same queries for 5 projects as for 50) and ``text(project)`` → lines of
+    the body."""
+
+    prefetch: tuple[str, ...]
+    text: Callable[[Project], Iterable[str]]
+
+
+_contributions: list[Contribution] = []
+
+
+def contribute(contribution: Contribution, watches: Iterable[Watch | M2MWatch] = ()) -> None:
+    """Add ``contribution`` to the project document and re-index the project on ``watches`` (call at import
+    of the app's ``search.py``, before the search app connects the signals)."""
+    if contribution not in _contributions:
+        _contributions.append(contribution)
+        ProjectIndex.watches = (*ProjectIndex.watches, *watches)
+
+
 @register
 class ProjectIndex(SearchIndex):
     type = "project"
     model = Project
     label = _("Projects")
     dirty_field = "search_dirty"
-    watches = (
+    watches: ClassVar[tuple[Watch | M2MWatch, ...]] = (
         Watch(ProjectMember, lambda m: [m.project_id]),
         Watch(ProjectCompetitor, lambda c: [c.project_id]),
         Watch("customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name"})),
@@ -53,22 +80,24 @@ class ProjectIndex(SearchIndex):
     )
 
     def queryset(self):
+        extra = [lookup for c in _contributions for lookup in c.prefetch]
         return Project.objects.select_related("customer", "owner").prefetch_related(
-            "members", "competitors__competitor", "reviews__steps__approvers"
+            "members", "competitors__competitor", "reviews__steps__approvers", *extra
         )
 
     def document(self, obj: Project, context: Any) -> SearchDocument:
         competitors = list(obj.competitors.all())
+        # the body is sentences (the snippet shows one); names go to the keywords, weighted, never shown
         body = "\n".join(
             part
             for part in [
                 obj.description,
-                obj.customer.name,
-                *(c.competitor.name for c in competitors),
                 *(c.solution for c in competitors),
+                *(line for contribution in _contributions for line in contribution.text(obj)),
             ]
             if part
         )
+        names = [obj.customer.name, *(c.competitor.name for c in competitors)]
         users = {obj.owner_id} | {m.user_id for m in obj.members.all()}
         for review in obj.reviews.all():
             for step in review.steps.all():
@@ -80,7 +109,7 @@ class ProjectIndex(SearchIndex):
             pk=obj.pk,
             title=f"{obj.code} {obj.name}",
             body=body,
-            keywords_text=obj.customer.name,
+            keywords_text=" ".join(dict.fromkeys(n for n in names if n)),
             url=reverse("projects:detail", args=[obj.pk]),
             subtitle=obj.customer.name,
             industry=obj.industry,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -17,15 +18,18 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.core.permissions import visible_to
+from backend.projects.lists import AMOUNT
 from backend.projects.models import (
     BudgetLine,
     Expense,
@@ -42,7 +46,9 @@ if TYPE_CHECKING:
 
 def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Project]:
     """Visible projects with customer, owner and department joined, and open-checklist and pending-review
-    counts annotated (so a list runs the same queries for 5 rows as for 50)."""
+    counts annotated (so a list runs the same queries for 5 rows as for 50). A finished project (lost,
+    abandoned, rejected, closed) has no open checklist items: nothing is left to do in it."""
+    from backend.projects.choices import FINISHED
     from backend.projects.filtersets import ProjectFilterSet
     from workflows.models import Review
 
@@ -51,16 +57,20 @@ def project_list_visible(*, user: User, filters: dict[str, Any] | None = None) -
         .select_related("customer", "owner", "department", "process_template")
         .annotate(
             # correlated subqueries: computed for the rows of the page only, not by grouping every visible row
-            open_items=Coalesce(
-                Subquery(
-                    StageChecklistItem.objects.filter(project=OuterRef("pk"), done=False, required=True)
-                    .order_by()
-                    .values("project")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
+            open_items=Case(
+                When(status__in=FINISHED, then=Value(0)),
+                default=Coalesce(
+                    Subquery(
+                        StageChecklistItem.objects.filter(project=OuterRef("pk"), done=False, required=True)
+                        .order_by()
+                        .values("project")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
                 ),
-                0,
+                output_field=IntegerField(),
             ),
             has_pending_review=Exists(Review.objects.filter(project=OuterRef("pk"), status="pending")),
         )
@@ -78,6 +88,14 @@ def board_projects(*, user: User) -> QuerySet[Project]:
 def status_counts(*, queryset: QuerySet[Project]) -> dict[str, int]:
     """State → how many projects of ``queryset`` are in it (one grouped query)."""
     return dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+def status_sums(*, queryset: QuerySet[Project]) -> dict[str, tuple[int, Decimal]]:
+    """State → (how many projects of ``queryset`` are in it, the sum of their amounts: the contract amount
+    once known, else the estimate), one grouped query."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+    rows = queryset.order_by().values_list("status").annotate(n=Count("pk"), total=Coalesce(Sum(AMOUNT), zero))
+    return {status: (n, total) for status, n, total in rows}
 
 
 class BoardCardFlags(TypedDict):
@@ -176,6 +194,30 @@ def stage_durations(*, project: Project) -> list[dict[str, Any]]:
     return spans
 
 
+def customer_projects(*, user: User, customer_id: int) -> QuerySet[Project]:
+    """The customer's projects ``user`` may see, newest first, with their owners (one query)."""
+    return (
+        visible_to(user, Project.objects.filter(customer_id=customer_id))
+        .select_related("owner")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def customer_contract_value(*, user: User, customer_id: int) -> dict[str, Any]:
+    """Over the customer's projects ``user`` may see (one query): how many there are, how many have a contract
+    (won, in delivery or delivered) and the sum of their contract amounts (the estimate where none is set)."""
+    from backend.projects.choices import CONTRACTED
+
+    contracted = Q(status__in=CONTRACTED)
+    return visible_to(user, Project.objects.filter(customer_id=customer_id)).aggregate(
+        projects=Count("pk"),
+        contracted=Count("pk", filter=contracted),
+        contract_value=Coalesce(
+            Sum(Coalesce("contract_amount", "estimated_amount"), filter=contracted, output_field=MONEY), ZERO
+        ),
+    )
+
+
 def members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=ProjectMember.objects.select_related("user"))
 
@@ -186,8 +228,14 @@ MONEY = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Value(Decimal(0), output_field=MONEY)
 
 
+def _rate(margin: Decimal, revenue: Decimal) -> Decimal | None:
+    """``margin`` as a percentage of ``revenue`` to one decimal (12.3), None without revenue."""
+    return (Decimal(margin) * 100 / revenue).quantize(Decimal("0.1")) if revenue else None
+
+
 def project_financials(*, project: Project) -> dict[str, Any]:
-    """Revenue, planned and actual cost by category, margin, and the presales cut-losses signal."""
+    """Revenue, planned and actual cost by category, the margin on budget (revenue − budgeted cost) and on actual
+    cost so far (revenue − actual cost), each with its rate on revenue, and the presales cut-losses signal."""
     planned = {
         row["category"]: row["total"]
         for row in BudgetLine.objects.filter(project=project).values("category").annotate(total=Sum("planned_amount"))
@@ -200,15 +248,17 @@ def project_financials(*, project: Project) -> dict[str, Any]:
     actual_total = sum(actual.values(), Decimal(0))
     planned_total = sum(planned.values(), Decimal(0))
     margin = revenue - actual_total
-    margin_pct = (margin * 100 / revenue).quantize(Decimal("0.1")) if revenue else None
+    budget_margin = revenue - planned_total
     return {
         "revenue": revenue,
         "planned": planned,
         "actual": actual,
         "planned_total": planned_total,
         "actual_total": actual_total,
-        "margin": margin,
-        "margin_pct": margin_pct,
+        "margin": margin,  # revenue less the actual cost so far
+        "margin_pct": _rate(margin, revenue),
+        "budget_margin": budget_margin,  # revenue less the budgeted cost
+        "budget_margin_pct": _rate(budget_margin, revenue),
         "cut_losses": cut_losses_signal(project=project, presales_cost=actual.get("presales", Decimal(0))),
     }
 

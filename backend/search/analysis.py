@@ -299,11 +299,50 @@ def highlight_all(text: str, terms: list[str]) -> str:
     return _mark(text, _spans(text, _pattern(terms)), 0, len(text))
 
 
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after sentence ends (。！？； and their ASCII forms, a full stop before a space) and at
+    line breaks, each with its whitespace collapsed; empty ones dropped."""
+    return [" ".join(part.split()) for part in _SENTENCE_END.split(text or "") if part and part.strip()]
+
+
 def snippet(text: str, terms: list[str], *, size: int = 160) -> str:
-    """The window of ``text`` (about ``size`` characters) with the most query terms, HTML-escaped, terms
-    marked; the beginning of the text when no term occurs."""
-    text = " ".join(text.split())
-    spans = _spans(text, _pattern(terms))
+    """A sentence of ``text`` (HTML-escaped, terms marked): the one with the most query terms, followed by
+    the next ones while they fit in about ``size`` characters; a longer sentence is cut to the window with
+    the most terms. The first sentences when no term occurs. ``…`` marks text left out."""
+    parts = sentences(text)
+    if not parts:
+        return ""
+    pattern = _pattern(terms)
+    counts = [len({m.lower() for m in _matches(part, pattern)}) for part in parts]
+    best = max(range(len(parts)), key=lambda i: (counts[i], -i)) if any(counts) else 0
+    if len(parts[best]) > size:
+        window = _window(parts[best], pattern, size)
+        return (
+            ("…" if best > 0 and not window.startswith("…") else "")
+            + window
+            + ("…" if best < len(parts) - 1 and not window.endswith("…") else "")
+        )
+    chosen, last = parts[best], best
+    while last + 1 < len(parts) and len(chosen) + 1 + len(parts[last + 1]) <= size:
+        last += 1
+        chosen += ("" if chosen[-1] in "。！？；" else " ") + parts[last]
+    spans = _spans(chosen, pattern)
+    prefix = "…" if best > 0 else ""
+    suffix = "…" if last < len(parts) - 1 else ""
+    return prefix + _mark(chosen, spans, 0, len(chosen)) + suffix
+
+
+def _matches(text: str, pattern: re.Pattern[str] | None) -> list[str]:
+    folded = fold(text)
+    return [folded[s:e] for s, e in _spans(text, pattern)]
+
+
+def _window(text: str, pattern: re.Pattern[str] | None, size: int) -> str:
+    """The window of ``text`` (about ``size`` characters) with the most matches, marked."""
+    spans = _spans(text, pattern)
     if not spans:
         end = min(len(text), size)
         return html.escape(text[:end]) + ("…" if end < len(text) else "")

@@ -101,6 +101,7 @@ TEXT_FIELDS = ["title^3", "title.en^3", "keywords_text^2", "keywords_text.en^2",
 MLT_FIELDS = ["title", "title.en", "keywords_text", "keywords_text.en", "body", "body.en"]
 FACET_SIZES = {"type": 10, "industry": 20, "category": 50, "keyword": 30}
 SNIPPET_CHARS = 160
+ALL_WORDS_BOOST = 5.0  # as the embedded backend: every word of a query above some of them
 INDUSTRY_BOOST = 1.5
 KEYWORD_BOOST = 1.0
 
@@ -246,12 +247,18 @@ class ElasticsearchBackend(SearchBackend):
     def build_search(self, query: SearchQuery) -> Search:
         """The request ``search`` sends (kept separate so tests can compare its body)."""
         text = query.text.strip()
-        must = (
-            [Q("multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator="and")]
-            if text
-            else [Q("match_all")]
-        )
-        s = Search(using=self.client, index=self.alias).query(Q("bool", must=must, filter=self.filters(query)))
+        if text:
+            # any word finds a document; one with every word also matches the boosted ``and`` clause, so it
+            # ranks first (the embedded backend does the same with ALL_WORDS_BOOST)
+            match = {"query": text, "fields": TEXT_FIELDS, "type": "cross_fields"}
+            should = [
+                Q("multi_match", **match, operator="and", boost=ALL_WORDS_BOOST),
+                Q("multi_match", **match, operator="or"),
+            ]
+            main = Q("bool", should=should, minimum_should_match=1, filter=self.filters(query))
+        else:
+            main = Q("bool", must=[Q("match_all")], filter=self.filters(query))
+        s = Search(using=self.client, index=self.alias).query(main)
         s = s.source(["type", "pk", "title", "body", "url", "subtitle", "industry", "category", "keyword"])
         s = s.extra(track_total_hits=True)
         s = s[query.offset : query.offset + max(1, query.limit)]
@@ -262,8 +269,12 @@ class ElasticsearchBackend(SearchBackend):
                 pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", require_field_match=False
             )
             s = s.highlight("title", "title.en", number_of_fragments=0)
-            s = s.highlight("body", fragment_size=SNIPPET_CHARS, number_of_fragments=1)
-            s = s.highlight("body.en", fragment_size=SNIPPET_CHARS, number_of_fragments=1, no_match_size=SNIPPET_CHARS)
+            # fragments end at sentence ends (the snippet is a sentence, not a run of words)
+            sentences = {"boundary_scanner": "sentence", "boundary_scanner_locale": "zh-CN"}
+            s = s.highlight("body", fragment_size=SNIPPET_CHARS, number_of_fragments=1, **sentences)
+            s = s.highlight(
+                "body.en", fragment_size=SNIPPET_CHARS, number_of_fragments=1, no_match_size=SNIPPET_CHARS, **sentences
+            )
         if query.facets:
             for name, size in FACET_SIZES.items():
                 s.aggs.bucket(name, "terms", field=name, size=size)

@@ -42,6 +42,7 @@ SCHEMA_VERSION = 2  # a new schema is a new directory (empty until reindex/recon
 BODY_STORED_CHARS = 20_000  # stored for highlighting; the whole text is indexed
 FIELD_BOOSTS = {"title_t": 3.0, "kw_t": 2.0, "body_t": 1.0}
 TIE_BREAKER = 0.3
+ALL_WORDS_BOOST = 5.0  # a document with every word of a query above those with some
 FACET_SIZES = {"type": 10, "industry": 20, "category": 50, "keyword": 30}
 AGGREGATIONS = {name: {"terms": {"field": name, "size": size}} for name, size in FACET_SIZES.items()}
 _executor: tuple[int, ThreadPoolExecutor] | None = None
@@ -247,17 +248,25 @@ class EmbeddedBackend(SearchBackend):
         ]
         return tantivy.Query.disjunction_max_query(per_field, tie_breaker=TIE_BREAKER)
 
-    def _text_query(self, groups: list[analysis.TermGroup]) -> tantivy.Query:
+    def _group_query(self, group: analysis.TermGroup) -> tantivy.Query:
+        """One precise word of the query: the word, or all of its parts."""
         Occur = tantivy.Occur
-        clauses = []
-        for group in groups:
-            word = self._fields_query(group.word)
-            if group.parts:
-                parts = tantivy.Query.boolean_query([(Occur.Must, self._fields_query(p)) for p in group.parts])
-                clauses.append((Occur.Must, tantivy.Query.boolean_query([(Occur.Should, word), (Occur.Should, parts)])))
-            else:
-                clauses.append((Occur.Must, word))
-        return tantivy.Query.boolean_query(clauses)
+        word = self._fields_query(group.word)
+        if not group.parts:
+            return word
+        parts = tantivy.Query.boolean_query([(Occur.Must, self._fields_query(p)) for p in group.parts])
+        return tantivy.Query.boolean_query([(Occur.Should, word), (Occur.Should, parts)])
+
+    def _text_query(self, groups: list[analysis.TermGroup]) -> tantivy.Query:
+        """Documents with any word of the query; those with every word score ``ALL_WORDS_BOOST`` times the
+        all-words match on top, so they come first (as ES's bool of an ``and`` and an ``or`` match)."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+        words = [self._group_query(group) for group in groups]
+        if len(words) == 1:
+            return words[0]
+        every = Q.boolean_query([(Occur.Must, word) for word in words])
+        some = Q.boolean_query([(Occur.Should, word) for word in words])
+        return Q.boolean_query([(Occur.Must, some), (Occur.Should, Q.boost_query(every, ALL_WORDS_BOOST))])
 
     def _filters(self, query: SearchQuery) -> list[tantivy.Query]:
         Q = tantivy.Query

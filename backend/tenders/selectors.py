@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
 from backend.core.permissions import visible_to
-from backend.tenders.models import Tender
+from backend.tenders.models import Tender, TenderAttachment
 
 
 def tender_list_visible(*, user: User) -> QuerySet[Tender]:
@@ -23,3 +25,15 @@ def with_project_counts(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
         Project.objects.filter(tender=OuterRef("pk")).order_by().values("tender").annotate(n=Count("pk")).values("n")
     )
     return queryset.annotate(project_count=Coalesce(Subquery(projects, output_field=IntegerField()), 0))
+
+
+def tender_attachments_of_project(*, user: User, project: Any) -> list[TenderAttachment]:
+    """The attachments of the tender ``project`` was created from, if ``user`` may see that tender (one query;
+    none without a tender)."""
+    if not project.tender_id:
+        return []
+    return list(
+        TenderAttachment.objects.filter(tender__in=tender_list_visible(user=user).filter(pk=project.tender_id))
+        .select_related("tender")
+        .order_by("pk")
+    )

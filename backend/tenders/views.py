@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,12 +19,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from backend.accounts.http import AuthenticatedRequest
+from backend.core import lists
 from backend.core.pagination import DeferredPaginator as Paginator
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
 from backend.projects.models import Project
 from backend.tenders import importer, selectors, services
 from backend.tenders.forms import TenderAttachmentForm, TenderFilterSet, TenderForm, TenderImportForm
+from backend.tenders.lists import TENDERS
 from backend.tenders.models import Tender, TenderAttachment
 
 PAGE_SIZE = 25
@@ -54,16 +55,16 @@ def tender_list(request: AuthenticatedRequest) -> HttpResponse:
     queryset = selectors.with_project_counts(selectors.tender_list_visible(user=request.user))
     filterset = TenderFilterSet(request.GET or None, queryset=queryset)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-    page = Paginator(queryset.order_by(F("publish_date").desc(nulls_last=True), "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing, queryset = lists.listing(request, TENDERS, queryset)
+    if lists.wants_export(request):
+        return lists.export_xlsx(TENDERS, queryset)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     context = {
         "filterset": filterset,
         "page": page,
-        "query": query.urlencode(),
+        "query": listing.query,
+        "listing": listing,
         "now": now,
         "soon": now + timedelta(days=SOON_DAYS),
         "can_create": can(request.user, "add", Tender),

@@ -105,6 +105,9 @@ def test_tender_to_won_across_four_people(people, browser_for):
     expect(bidmgr.locator("section[data-status=bidding]")).to_contain_text(project.code)
     expect(bidmgr.locator("section[data-status=bidding] .board-count")).to_have_text("1")
     expect(bidmgr.locator("section[data-status=pursuit] .board-count")).to_have_text("0")
+    # each column's total amount follows the card without a reload
+    expect(bidmgr.locator("section[data-status=bidding] .board-amount")).to_have_text("2,600,000")
+    expect(bidmgr.locator("section[data-status=pursuit] .board-amount")).to_have_text("0")
 
     # the card's menu: mark it awarded
     bidmgr.get_by_role("button", name=f"Move {project.code}").click()

@@ -84,10 +84,12 @@ def test_generate_download_and_permissions(client_for, org, project):
 
 def test_pdf_is_optional_and_reported(client_for, org, project, settings):
     settings.LIBREOFFICE_BINARY = "no-such-office-binary"
-    defaults_load(only={("quotation", "zh-hans")})
+    defaults_load(only={("initiation_request", "zh-hans")})
     body = (
         client_for(org["bidmgr"])
-        .post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation", "pdf": True}, format="json")
+        .post(
+            "/api/v1/documents/", {"project": project.pk, "doc_type": "initiation_request", "pdf": True}, format="json"
+        )
         .json()
     )
     if body["pdf_url"] is None:
@@ -107,10 +109,12 @@ def test_the_pdf_copy_is_made_after_commit_not_inside_the_write_transaction(
     )
     office.chmod(0o755)
     settings.LIBREOFFICE_BINARY = str(office)
-    defaults_load(only={("quotation", "zh-hans")})
+    defaults_load(only={("initiation_request", "zh-hans")})
     client = client_for(org["bidmgr"])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.post("/api/v1/documents/", {"project": project.pk, "doc_type": "quotation", "pdf": True})
+        response = client.post(
+            "/api/v1/documents/", {"project": project.pk, "doc_type": "initiation_request", "pdf": True}
+        )
         assert response.status_code == 201
         body = response.json()
         assert body["pdf_url"] is None and "being made" in body["pdf_note"]

@@ -152,6 +152,16 @@ def demo_project(org, templates, make_user):
     project.contract_amount = Decimal("1000001.05")
     project.save(update_fields=["contract_amount"])
     services.project_transition(project_id=project.pk, name="kickoff", actor=pm, kickoff_date=date(2026, 11, 2))
+    from backend.milestones.models import Acceptance
+
+    Acceptance.objects.create(  # the customer's sign-off: an acceptance report needs one
+        project=project,
+        accepted_on=date(2026, 11, 20),
+        signatory="韩冰",
+        signatory_title="信息科主任",
+        result="passed",
+        recorded_by=pm,
+    )
     return project, pm
 
 
@@ -188,7 +198,11 @@ def test_every_default_template_renders_for_a_project(demo_project, doc_type, la
     assert project.name in text and project.code in text and "上海市第一人民医院" in text
     assert "{{" not in text and "{%" not in text
     if doc_type in ("contract_review", "acceptance_report", "closure_report"):
-        assert "1,000,001.05" in text and "壹佰万零壹元零伍分" in text
+        assert "1,000,001.05" in text
+        # Chinese capital numerals (大写) in the Chinese version only
+        assert ("壹佰万零壹元零伍分" in text) is (language == "zh-hans")
+    if language == "en":
+        assert "大写" not in text and "壹" not in text
     if doc_type in ("quotation", "bid_review", "contract_review"):
         for line in ("集成平台软件", "服务器 Server", "实施服务"):
             assert line in text

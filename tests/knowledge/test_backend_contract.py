@@ -134,6 +134,21 @@ def test_title_matches_rank_above_body_matches(backend):
     assert [hit.key for hit in run(backend, "验收").hits] == ["article:2", "article:1"]
 
 
+def test_documents_with_every_word_rank_first_and_those_with_some_are_still_found(backend):
+    backend.apply(
+        upserts=[
+            doc("article", 1, "交付文档清单", "附件：验收报告模板一份，按项目填写。" + "其他内容。" * 20),
+            doc("article", 2, "验收报告", "验收报告的写法与签字要求。"),
+            doc("article", 3, "周报模板", "每周五提交。"),
+            doc("article", 4, "网络改造", "与查询无关。"),
+        ]
+    )
+    result = run(backend, "验收报告 模板")
+    assert [hit.key for hit in result.hits][0] == "article:1"
+    assert keys(result) == {"article:1", "article:2", "article:3"} and result.total == 3
+    assert [hit.key for hit in run(backend, "驗收報告 模板").hits][0] == "article:1"  # Traditional too
+
+
 def test_visibility_applies_to_hits_counts_and_facets(backend):
     backend.apply(
         upserts=[

@@ -13,6 +13,8 @@ from backend.search.documents import SearchDocument, SearchQuery
 from backend.search.elasticsearch import ElasticsearchBackend, t2s_mappings, template_body
 from tests.knowledge.es_fake import Recorder, recording_client
 
+FIELDS = ["title^3", "title.en^3", "keywords_text^2", "keywords_text.en^2", "body", "body.en"]
+
 TEXT_MAPPING = {
     "type": "text",
     "analyzer": "sicrm_zh",
@@ -146,23 +148,26 @@ def test_search_body_filters_permissions_matches_highlights_and_aggregates(es):
     assert es.build_search(query).to_dict() == {
         "query": {
             "bool": {
-                "must": [
+                "should": [
                     {
                         "multi_match": {
                             "query": "验收 milestones",
-                            "fields": [
-                                "title^3",
-                                "title.en^3",
-                                "keywords_text^2",
-                                "keywords_text.en^2",
-                                "body",
-                                "body.en",
-                            ],
+                            "fields": FIELDS,
                             "type": "cross_fields",
                             "operator": "and",
+                            "boost": 5.0,
                         }
-                    }
+                    },
+                    {
+                        "multi_match": {
+                            "query": "验收 milestones",
+                            "fields": FIELDS,
+                            "type": "cross_fields",
+                            "operator": "or",
+                        }
+                    },
                 ],
+                "minimum_should_match": 1,
                 "filter": [
                     {"terms": {"acl": ["article:d:3", "article:public", "project:u:7"]}},
                     {"terms": {"type": ["article", "project"]}},
@@ -184,8 +189,19 @@ def test_search_body_filters_permissions_matches_highlights_and_aggregates(es):
             "fields": {
                 "title": {"number_of_fragments": 0},
                 "title.en": {"number_of_fragments": 0},
-                "body": {"fragment_size": 160, "number_of_fragments": 1},
-                "body.en": {"fragment_size": 160, "number_of_fragments": 1, "no_match_size": 160},
+                "body": {
+                    "fragment_size": 160,
+                    "number_of_fragments": 1,
+                    "boundary_scanner": "sentence",
+                    "boundary_scanner_locale": "zh-CN",
+                },
+                "body.en": {
+                    "fragment_size": 160,
+                    "number_of_fragments": 1,
+                    "no_match_size": 160,
+                    "boundary_scanner": "sentence",
+                    "boundary_scanner_locale": "zh-CN",
+                },
             },
         },
         "aggs": AGGS,

@@ -912,7 +912,9 @@ def test_milestones_page_queries_do_not_grow_with_deliverables(pm_client, kicked
                     name=f"d{i}.pdf",
                     data=PDF_BYTES,
                 )
-                delivery.deliverable_add_version(actor=engineer, deliverable=d, name=f"d{i}-v2.pdf", data=PDF_BYTES)
+                delivery.deliverable_add_version(  # a changed file: an identical one makes no version
+                    actor=engineer, deliverable=d, name=f"d{i}-v2.pdf", data=PDF_BYTES + b"%v2\n"
+                )
                 if i % 2:
                     delivery.deliverable_submit(actor=engineer, deliverable=d)
 

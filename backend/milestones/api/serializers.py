@@ -175,7 +175,10 @@ class AlarmSerializer(serializers.ModelSerializer):
             "text",
             "raised_at",
             "delivered_at",
+            "acknowledged_at",
+            "acknowledged_by",
         ]
+        read_only_fields = fields
 
     def get_text(self, obj: Alarm) -> str:
         from backend.core.notifications import render

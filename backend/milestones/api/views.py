@@ -212,11 +212,19 @@ class TaskViewSet(
 
 
 class AlarmViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The alarms sent to me."""
+    """The alarms sent to me; ``acknowledge`` takes one in hand (mine, or my department's as its head)."""
 
     serializer_class = AlarmSerializer
     queryset = Alarm.objects.none()
     filterset_fields = ["kind", "project", "level"]
+    lookup_value_regex = r"\d{1,18}"
+
+    @extend_schema(request=None, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        """The service decides (403 for someone who may not, 409 when already acknowledged)."""
+        alarm = services.alarm_acknowledge(actor=acting_user(request), alarm_id=int(pk))
+        return Response(AlarmSerializer(alarm, context=self.get_serializer_context()).data)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

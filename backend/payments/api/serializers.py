@@ -43,10 +43,23 @@ class WriteOffSerializer(serializers.Serializer):
 
 class InvoiceSerializer(serializers.ModelSerializer):
     project = VisibleProjectField()
+    received = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
+    outstanding = serializers.DecimalField(max_digits=20, decimal_places=2, read_only=True)
 
     class Meta:
         model = Invoice
-        fields = ["id", "project", "payment_term", "number", "amount", "issued_on", "due_on", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "payment_term",
+            "number",
+            "amount",
+            "issued_on",
+            "due_on",
+            "received",
+            "outstanding",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         extra_kwargs: dict[str, dict[str, Any]] = {"number": {"validators": []}}
 

@@ -90,9 +90,17 @@ class InvoiceViewSet(
     def base_queryset(self):
         return Invoice.objects.all()
 
+    def get_queryset(self):
+        return selectors.invoices_with_amounts(super().get_queryset())
+
     def perform_create(self, serializer) -> None:
         data = dict(serializer.validated_data)
         serializer.instance = services.invoice_create(actor=self.request.user, project=data.pop("project"), **data)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        response = super().create(request, *args, **kwargs)
+        response.data = self.get_serializer(self.get_queryset().get(pk=response.data["id"])).data
+        return response
 
 
 class ReceiptViewSet(

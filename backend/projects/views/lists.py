@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.accounts.http import AuthenticatedRequest
 from backend.accounts.models import User
+from backend.core import lists
 from backend.core.pagination import DeferredPaginator as Paginator
 from backend.core.pagination import keyset_page
 from backend.core.refusals import refused
@@ -31,6 +33,7 @@ from backend.projects.forms import (
     ProjectCreateForm,
     ProjectEditForm,
 )
+from backend.projects.lists import PROJECTS
 from backend.projects.models import (
     Project,
     can_edit,
@@ -60,19 +63,20 @@ def project_list(request: AuthenticatedRequest) -> HttpResponse:
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     if outcome:
         queryset, status = filterset.queryset.none(), outcome.status
+    listing, queryset = lists.listing(request, PROJECTS, queryset)
+    if lists.wants_export(request):
+        return lists.export_xlsx(PROJECTS, queryset)
     page = keyset_page(
-        Paginator(queryset.order_by("-created_at", "-pk"), PAGE_SIZE),
+        Paginator(queryset, PAGE_SIZE),
         request.GET.get("page"),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
-    query = request.GET.copy()
-    for key in ("page", "after", "before"):
-        query.pop(key, None)
     context = {
         "filterset": filterset,
         "page": page,
-        "query": query.urlencode(),
+        "query": listing.query,
+        "listing": listing,
         "status_choices": Status.choices,
         "selected_statuses": request.GET.getlist("status"),
         "mine": request.GET.get("mine") in ("true", "on", "1", "True"),
@@ -81,7 +85,7 @@ def project_list(request: AuthenticatedRequest) -> HttpResponse:
         "drill_params": [
             (key, value)
             for key, value in request.GET.items()
-            if key not in {"q", "status", "industry", "region", "mine", "page", "after", "before"}
+            if key not in {"q", "status", "industry", "region", "mine", "page", "after", "before", "sort", "export"}
         ],
     }
     _label_empty_choices(filterset)
@@ -168,17 +172,18 @@ def _board_filters(request: AuthenticatedRequest) -> tuple[ProjectFilterSet, Que
 @login_required
 def project_board(request: AuthenticatedRequest) -> HttpResponse:
     filterset, queryset, mine = _board_filters(request)
-    counts = selectors.status_counts(queryset=queryset)
+    sums = selectors.status_sums(queryset=queryset)
     cards = _board_cards(request.user, queryset)
     columns = []
     for state in BOARD_COLUMNS:
         in_column = [card for card in cards if card.status == state]
-        total = counts.get(state, 0)
+        total, amount = sums.get(state, (0, Decimal(0)))
         columns.append(
             {
                 "status": state,
                 "label": status_label(state),
                 "count": total,
+                "amount": amount,
                 "cards": in_column,
                 "more": max(total - len(in_column), 0),
             }

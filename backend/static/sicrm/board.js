@@ -12,9 +12,15 @@
     alertBox.textContent = message;
     alertBox.hidden = false;
   }
-  function bump(column, delta) {
+  function bump(column, delta, card) {
     var badge = column.querySelector(".board-count");
     badge.textContent = String(Number(badge.textContent) + delta);
+    var sum = column.querySelector(".board-amount");
+    if (sum && card && card.dataset.amount) {
+      var amount = Number(sum.dataset.amount) + delta * Number(card.dataset.amount);
+      sum.dataset.amount = String(amount);
+      sum.textContent = amount.toLocaleString(document.documentElement.lang || undefined, { maximumFractionDigits: 0 });
+    }
   }
   function clearOver() {
     board.querySelectorAll(".board-over").forEach(function (el) { el.classList.remove("board-over"); });
@@ -70,8 +76,8 @@
       holder.innerHTML = data.card.trim();
       card.remove();
       column.querySelector(".board-cards").prepend(holder.firstElementChild);
-      bump(from, -1);
-      bump(column, 1);
+      bump(from, -1, card);
+      bump(column, 1, card);
       show(data.detail, "success");
     }).catch(function () {
       show(board.dataset.failed, "danger");

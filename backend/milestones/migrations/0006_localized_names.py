@@ -15,7 +15,7 @@ def split(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('milestones', '0004_payments_moved'),
+        ('milestones', '0005_alarm_acknowledged'),
     ]
 
     operations = [
