@@ -157,7 +157,7 @@ def test_legal_and_finance_approve_the_contract_and_the_project_is_won(browser_a
     legal = browser_as("legal")
     legal.locator("nav").get_by_role("link", name=re.compile("^评审")).click()
     legal.locator("#reviews tbody td:first-child a").first.click()
-    expect(legal.get_by_role("heading", name="合同评审 Contract review")).to_be_visible()
+    expect(legal.get_by_role("heading", name="合同评审")).to_be_visible()
     expect(legal.locator("#review-amount")).to_contain_text("1,280,000.00")
     expect(legal.locator("body")).to_contain_text("30% / 60% / 10%")
     legal.get_by_label("意见").fill("条款可接受")
@@ -260,15 +260,15 @@ def test_pm_and_engineer_deliver_with_customer_sign_off_and_a_receipt(browser_as
     receipts.locator("summary", has_text="登记回款").click()
     form = receipts.locator("form.receipt-form")
     # the advance is 30 % of 900,000, all of it outstanding
-    form.get_by_label("付款节点").select_option(label="预付款 Advance payment (270,000.00)")
+    form.get_by_label("付款节点").select_option(label="预付款 (270,000.00)")
     form.get_by_label("金额").fill("270000")
     form.get_by_label("回款日期").fill(today)
     form.get_by_label("银行流水号").fill("CMB-20261130-0001")
     form.get_by_role("button", name="登记回款").click()
-    expect(pm_page.locator(".alert-success")).to_contain_text("已为 预付款 Advance payment 登记回款 270,000.00。")
+    expect(pm_page.locator(".alert-success")).to_contain_text("已为 预付款 登记回款 270,000.00。")
     receipt = Receipt.objects.get(project=project)
     receipt_row = pm_page.locator(f"#receipt-{receipt.pk}")
-    for text in (today, "预付款 Advance payment", "270,000.00", "CMB-20261130-0001", "刘洋"):
+    for text in (today, "预付款", "270,000.00", "CMB-20261130-0001", "刘洋"):
         expect(receipt_row).to_contain_text(text)
     advance = pm_page.locator(f"#term-{receipt.payment_term_id}")
     expect(advance).to_contain_text("已收款")
