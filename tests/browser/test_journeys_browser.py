@@ -202,7 +202,8 @@ def test_pm_and_engineer_deliver_with_customer_sign_off_and_a_receipt(browser_as
     pm_page.locator("#transition-kickoff button[type=submit]").click()
     expect(pm_page.locator("#project-status")).to_contain_text("实施中")
     first = Milestone.objects.filter(project=project).order_by("order").first()
-    assert first.name == "需求调研与方案设计 Requirements and design"
+    stored = Milestone.objects.filter(pk=first.pk).values_list("name", "name_en").get()
+    assert stored == ("需求调研与方案设计", "Requirements and design")  # both languages; the pages read Chinese
 
     # the engineer starts the first milestone, uploads the design and submits it for review
     eng = browser_as("engineer")
@@ -239,7 +240,7 @@ def test_pm_and_engineer_deliver_with_customer_sign_off_and_a_receipt(browser_as
     acceptances = pm_page.locator("#acceptances")
     acceptances.locator("summary", has_text="登记客户验收").click()
     form = acceptances.locator("form.acceptance-form")
-    form.get_by_label("范围").select_option(label=first.name)
+    form.get_by_label("范围").select_option(label="需求调研与方案设计")
     form.get_by_label("日期").fill(today)
     form.get_by_label("客户签字人").fill("陈建国")
     form.get_by_label("签字人职务").fill("信息中心主任")
@@ -251,7 +252,7 @@ def test_pm_and_engineer_deliver_with_customer_sign_off_and_a_receipt(browser_as
     expect(pm_page.locator(".alert-success")).to_contain_text("验收已登记：通过，签字人：陈建国。")
     signed = Acceptance.objects.get(project=project)
     signed_row = pm_page.locator(f"#acceptance-{signed.pk}")
-    for text in (first.name, today, "陈建国", "信息中心主任", "通过", "刘洋", "下载"):
+    for text in ("需求调研与方案设计", today, "陈建国", "信息中心主任", "通过", "刘洋", "下载"):
         expect(signed_row).to_contain_text(text)
 
     # the PM records the advance payment received: 30 % of 900,000

@@ -74,7 +74,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     project_url = f"/projects/{project.pk}/"
     expect(bidmgr.locator("#project-status")).to_contain_text("Tender")
 
-    tick_required(bidmgr, "登记招标公告")
+    tick_required(bidmgr, "Register the tender")
     bidmgr.get_by_role("link", name="Overview").click()
     bidmgr.get_by_role("button", name="Submit for initiation").click()
     bidmgr.locator("#transition-submit_initiation").get_by_label("Comment").fill("请审批立项")
@@ -98,7 +98,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     expect(bidmgr.locator("section[data-status=pursuit]")).to_contain_text(project.code)  # the card stayed
 
     bidmgr.goto(project_url)
-    tick_required(bidmgr, "完成需求调研")
+    tick_required(bidmgr, "Finish the requirements survey")
     bidmgr.goto("/projects/board/")
     bidmgr.locator(f"#card-{project.pk}").drag_to(bidmgr.locator("section[data-status=bidding]"))
     expect(bidmgr.locator("#board-alert")).to_contain_text("moved to Bidding")
@@ -118,7 +118,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     # --- contract terms (the bids tab's job) and the contract review with a win/loss record ------------------
     contract_terms_save(actor=people["bidmgr"], project=project, amount=2_450_000, payment_terms="30% / 60% / 10%")
     bidmgr.goto(project_url)
-    tick_required(bidmgr, "商务谈判")
+    tick_required(bidmgr, "Negotiate and draft")
     bidmgr.get_by_role("link", name="Overview").click()
     bidmgr.get_by_role("button", name="Submit contract review").click()
     form = bidmgr.locator("#transition-submit_contract_review")

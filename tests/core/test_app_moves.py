@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # The migration each app stood at before the moves; ``migrate APP NAME`` for these rebuilds that layout.
@@ -75,6 +77,7 @@ print(json.dumps({"old": old, "new": new, "applied_before": applied}))
 """
 
 
+@pytest.mark.timeout(900)  # subprocesses migrating old and new schemas: minutes on a busy machine
 def test_moved_models_keep_every_row(tmp_path):
     env = {
         **os.environ,

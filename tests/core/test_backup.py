@@ -60,6 +60,7 @@ def _sicrm(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.timeout(900)  # subprocesses migrating and loading the demo: minutes on a busy machine
 def test_the_demo_round_trips_into_an_empty_installation(tmp_path, settings, demo_data):
     # given the demo data, with its generated documents and uploads under MEDIA_ROOT
     source = backup.table_checksums()
