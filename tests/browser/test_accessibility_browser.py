@@ -133,8 +133,10 @@ def test_a_phone_gets_a_collapsed_navbar_and_no_sideways_scrolling(chromium, liv
     context.close()
 
 
-def test_the_skip_link_takes_the_keyboard_to_the_main_content(page):
-    page.goto("/login/")
+def test_the_skip_link_takes_the_keyboard_to_the_main_content(page, make_user):
+    make_user("bidder", "bid_manager", password="demo")
+    login(page, "bidder")
+    page.goto("/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()
