@@ -91,3 +91,30 @@ def login(page, username: str, password: str = "demo") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.fixture
+def browser_as(chromium, live_server):
+    """``browser_as(username, locale=...)``: a fresh browser context (its own cookies), logged in as that person."""
+    contexts = []
+
+    def open_as(username: str, locale: str = "zh-CN"):
+        context = chromium.new_context(base_url=live_server.url, locale=locale)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        login(page, username)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """The page as the user last saw it, kept with the run's files (``<var dir>/screenshots``) for CI to collect."""
+    from django.conf import settings
+
+    shots = Path(settings.VAR_DIR) / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)

@@ -8,7 +8,7 @@ from backend.bids.services import contract_terms_save, win_loss_save
 from backend.milestones.models import Milestone
 from backend.projects import services
 from backend.projects.choices import Status
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import CustomerFactory, UserFactory, set_status
 from tests.milestones.conftest import docx_bytes
 
@@ -76,6 +76,7 @@ def test_pm_kicks_off_engineer_delivers_pm_accepts(chromium, live_server, templa
     pm_page.goto(f"/projects/{project.pk}/?tab=milestones")
     pm_page.locator(f"#milestone-row-{first.pk} button[name=transition][value=accept]").click()
     expect(pm_page.locator(f"#milestone-row-{first.pk}")).to_contain_text("Accepted")
+    screenshot(pm_page, "delivery-accepted")
     first.refresh_from_db()
     assert first.status == "accepted"
     assert first.deliverables.get().versions.get().original_name == "design.docx"

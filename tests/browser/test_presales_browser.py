@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from backend.bids.services import contract_terms_save
 from backend.projects.models import Project
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -144,6 +144,7 @@ def test_tender_to_won_across_four_people(people, browser_for):
     expect(bidmgr.locator("#project-status")).to_contain_text("Won")
     bidmgr.goto(project_url + "?tab=history")
     expect(bidmgr.locator("#timeline")).to_contain_text("Contract approved")
+    screenshot(bidmgr, "presales-won")
     project.refresh_from_db()
     assert project.status == "won" and project.contract_amount == 2_450_000
     assert project.win_loss.outcome == "won" and project.win_loss.primary_reason.code == "technology"

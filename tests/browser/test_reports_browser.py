@@ -1,13 +1,10 @@
 """An executive opens the reports in 简体中文, filters the win/loss analysis by a competitor and drills down from
 a figure to the deals behind it, in a real browser."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, screenshot
 from tests.reports.conftest import world  # noqa: F401  (the hand-built sales history)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,9 +45,7 @@ def test_exec_filters_win_loss_by_competitor_and_drills_down(page, world):  # no
     rows = page.locator("#project-table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("D1")
-    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / "reports-drill-down.png"), full_page=True)
+    screenshot(page, "reports-drill-down")
 
     banner.get_by_role("link", name="返回报表").click()
     page.wait_for_url("**/reports/win-loss/?*")
