@@ -12,7 +12,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core (the accessibility checker the browser tests run in each page) comes from the npm registry into the
+# ignored var/node, never committed; the file target makes a second `make install` a no-op.
+AXE := var/node/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund --silent --prefix var/node axe-core@4
+
+install: $(STAMP) $(AXE)
 
 ## make run: install, migrate, load the demo, serve web + worker + scheduler on http://127.0.0.1:8000
 run: install

@@ -13,6 +13,10 @@ import pytest
 from tests.conftest import require
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# axe-core, the accessibility checker: fetched from the npm registry by `make install` into the ignored var/node
+AXE_CORE = Path(
+    os.environ.get("AXE_CORE_PATH", Path(__file__).resolve().parents[2] / "var/node/node_modules/axe-core/axe.min.js")
+)
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
