@@ -439,7 +439,8 @@ def task_set_status(*, actor: User, task: Task, done: bool) -> Task:
 def alarm_acknowledge(*, actor: User, alarm_id: int) -> Alarm:
     """``actor`` takes the alarm in hand: who and when are recorded once. Refused for someone the alarm was not
     sent to (and who does not head the department of someone it was sent to), and when already acknowledged."""
-    alarm = Alarm.objects.select_for_update().select_related("acknowledged_by").filter(pk=alarm_id).first()
+    # the alarm row alone is locked: PostgreSQL refuses FOR UPDATE across the outer join to a nullable user
+    alarm = Alarm.objects.select_for_update(of=("self",)).select_related("acknowledged_by").filter(pk=alarm_id).first()
     if alarm is None:
         raise NotFound(_("There is no such alarm."))
     if not can(actor, "acknowledge", alarm):
