@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from django.db import models
+from django.db.models import signals
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import translation
 
@@ -44,7 +45,7 @@ class _LocalizedAttribute(DeferredAttribute):
         if instance is None:
             return self
         value = super().__get__(instance, cls)
-        if reads_english():
+        if reads_english() and not instance.__dict__.get(_RAW_SAVE):
             english = instance.__dict__.get(self.field.translation_attname)
             if english:
                 return english
@@ -60,11 +61,30 @@ class _LocalizedAttribute(DeferredAttribute):
         data[attname] = value
 
 
+_RAW_SAVE = "_localized_raw_save"
+
+
+def _raw_save_begins(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    # A raw save (loaddata, a restore) writes what ``getattr`` reads: the columns as stored, in any language.
+    if raw:
+        instance.__dict__[_RAW_SAVE] = True
+
+
+def _raw_save_ends(sender: Any, instance: Any, **kwargs: Any) -> None:
+    instance.__dict__.pop(_RAW_SAVE, None)
+
+
 class _Localized:
     """Shared by the char and text variants."""
 
     descriptor_class = _LocalizedAttribute
     attname: str
+
+    def contribute_to_class(self, cls: Any, name: str, private_only: bool = False) -> None:
+        super().contribute_to_class(cls, name, private_only)  # type: ignore[misc]
+        if not cls._meta.abstract:
+            signals.pre_save.connect(_raw_save_begins, sender=cls, weak=False, dispatch_uid=f"localized-raw:{cls}")
+            signals.post_save.connect(_raw_save_ends, sender=cls, weak=False, dispatch_uid=f"localized-raw-end:{cls}")
 
     @property
     def translation_attname(self) -> str:

@@ -120,3 +120,16 @@ def test_payment_terms_named_before_the_split():
         "Payment on Equipment delivered",
     )
     assert PaymentTerm._meta.get_field("name_en").blank
+
+
+def test_a_raw_load_keeps_both_columns_whatever_the_language(project):
+    """loaddata and a restore save raw: they must write the columns as stored, not the reader's language."""
+    from django.core import serializers
+
+    milestone = project.milestones.order_by("order").first()
+    dumped = serializers.serialize("json", [milestone])
+    Milestone.objects.filter(pk=milestone.pk).update(name="x", name_en="y")
+    with translation.override("en"):
+        for item in serializers.deserialize("json", dumped):
+            item.save()
+    assert columns(milestone) == ("需求调研与方案设计", "Requirements and design")
