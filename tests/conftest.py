@@ -31,13 +31,19 @@ IN_CI = bool(os.environ.get("CI"))
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """pytest's temporary folders (``tmp_path``) go under this run's ``SICRM_VAR_DIR`` (one per checkout unless
-    set, one per suite in CI), not under the ``pytest-of-USER`` folder every checkout shares, where a run
-    cleaning up its oldest folders can delete those of another run still going."""
+    """pytest's temporary folders (``tmp_path``) go in a folder of this run's own, named after its
+    ``SICRM_VAR_DIR`` (one per checkout unless set, one per suite in CI), not under the ``pytest-of-USER``
+    folder every checkout shares, where a run cleaning up its oldest folders can delete those of another run
+    still going."""
     if not config.option.basetemp:
+        import hashlib
+        import tempfile
+
         import backend.settings_test  # noqa: F401  (gives SICRM_VAR_DIR its per-checkout default)
 
-        config.option.basetemp = str(Path(os.environ["SICRM_VAR_DIR"]) / "pytest-tmp")
+        # named after the var dir but short: a Unix socket path under tmp_path must stay within 108 bytes
+        run = hashlib.sha1(os.environ["SICRM_VAR_DIR"].encode()).hexdigest()[:10]
+        config.option.basetemp = str(Path(tempfile.gettempdir()) / f"sicrm-pytest-{run}")
 
 
 def require(available: object, reason: str) -> None:
