@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,7 +16,7 @@ from backend.accounts.http import AuthenticatedRequest
 from backend.accounts.selectors import headed_department_ids
 from backend.core.notifications import render as render_notification
 from backend.core.pagination import DeferredPaginator as Paginator
-from backend.core.refusals import refused
+from backend.core.refusals import refused, safe_back
 from backend.milestones import selectors, services
 from backend.milestones.views import alarm_url
 
@@ -48,7 +47,4 @@ def alarm_acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     with refused(request):
         services.alarm_acknowledge(actor=request.user, alarm_id=pk)
         messages.success(request, _("Alarm acknowledged."))
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect(reverse("milestones:alarms"))
+    return redirect(safe_back(request) or reverse("milestones:alarms"))

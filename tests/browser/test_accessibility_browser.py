@@ -42,7 +42,7 @@ def switch_user(page, username: str) -> None:
 
 
 def test_main_pages_have_no_serious_accessibility_violation(chromium, live_server, demo_data):
-    require(AXE_CORE.is_file(), f"axe-core is not installed at {AXE_CORE} (make install)")
+    require(AXE_CORE.is_file(), f"axe-core is not installed at {AXE_CORE} (make test fetches it with npm)")
     presales = (
         Project.objects.filter(owner__username="bidmgr", quotations__lines__in=QuotationLine.objects.all())
         .order_by("pk")

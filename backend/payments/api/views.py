@@ -3,6 +3,7 @@ read."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -122,5 +123,5 @@ class ReceiptViewSet(
         data = dict(serializer.validated_data)
         term = data.pop("payment_term")
         if not visible_to(self.request.user, PaymentTerm.objects.filter(pk=term.pk)).exists():
-            raise ValidationFailed("Unknown payment term.", fields={"payment_term": ["not found"]})
+            raise ValidationFailed(_("Unknown payment term."), fields={"payment_term": ["not found"]})
         serializer.instance = services.receipt_record(actor=self.request.user, payment_term=term, **data)
