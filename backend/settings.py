@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "backend.payments",
     "backend.docs_templates",
     "backend.knowledge",
+    "backend.discussions",
+    "backend.activities",
     "workflows",
     "reports",
     "backend.demo",

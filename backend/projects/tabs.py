@@ -26,6 +26,12 @@ TABS = (
     "payments",
     "documents",
     "knowledge",
+    "discussions",
+    "activities",
     "checklist",
+    "timeline",
     "history",
 )
+
+# The tabs this app draws itself; every other tab shows only once an app has registered it.
+OWN_TABS = ("overview", "team", "competitors", "checklist", "history")

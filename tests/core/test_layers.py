@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("backend.milestones", "backend.payments"),
     ("backend.docs_templates",),
     ("backend.knowledge",),
+    ("backend.discussions", "backend.activities"),  # collaboration: peers, never a cycle
     ("reports",),
     ("backend.demo",),
     ("backend",),  # the Django project itself: settings, urls, the Celery app, the console script

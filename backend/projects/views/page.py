@@ -42,6 +42,7 @@ from backend.projects.models import (
 from backend.projects.pages import project_or_404
 from backend.projects.views.common import (
     ENDING_TRANSITIONS,
+    OWN_TABS,
     PLUGIN_TABS,
     TABS,
     _safe_next,
@@ -116,14 +117,14 @@ def render_project_page(
     context — other apps posting to their own views may re-render the page with it."""
     user = request.user
     tab = tab or request.GET.get("tab") or "overview"
-    if tab not in TABS:
+    if tab not in TABS or (tab not in OWN_TABS and tab not in PLUGIN_TABS):
         tab = "overview"
     related = selectors.project_related(project=project)
     editable = can_edit(project, user)
     context: dict[str, Any] = {
         "project": project,
         "tab": tab,
-        "tabs": TABS,
+        "tabs": [name for name in TABS if name in OWN_TABS or name in PLUGIN_TABS],
         "can_edit": editable,
         "pending_reviews": list(project.reviews.filter(status="pending").select_related("gate")),
         "open_required": sum(

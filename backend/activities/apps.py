@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    """Activities and follow-ups (to-dos, calls, visits, meetings, demos), the team calendar and its
+    iCalendar feed. Reads the apps below; must not import reports or the demo."""
+
+    name = "backend.activities"
+    label = "activities"
+    verbose_name = _("Activities")
