@@ -20,6 +20,10 @@ class DocsTemplatesConfig(AppConfig):
         register_resumer("document_batches", batches_resume)
 
         transitions.register()
+        from backend.docs_templates.selectors import documents_for_timeline
+        from backend.projects.timeline import timeline_source
+
+        timeline_source("document", documents_for_timeline)
         project_tab(
             "documents",
             "backend.docs_templates.views.project_documents_context",

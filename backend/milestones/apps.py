@@ -22,6 +22,10 @@ class MilestonesConfig(AppConfig):
         from backend.projects.tabs import project_tab
 
         transitions.register()
+        from backend.milestones.selectors import deliverable_versions_for_timeline
+        from backend.projects.timeline import timeline_source
+
+        timeline_source("document", deliverable_versions_for_timeline)
         project_tab(
             "milestones",
             "backend.milestones.views.project_milestones_context",

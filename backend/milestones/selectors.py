@@ -103,3 +103,28 @@ def alarm_list(*, user: User, scope: str = "mine") -> QuerySet[Alarm]:
     return with_permissions(
         user, base.select_related("acknowledged_by", "project").order_by("-raised_at", "-pk"), "acknowledge"
     )
+
+
+def deliverable_versions_for_timeline(*, project: Project, user: User, limit: int) -> list[Any]:
+    """The project's newest deliverable files, for its activity stream (one query)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from backend.projects.timeline import TimelineEntry
+
+    versions = (
+        DeliverableVersion.objects.filter(deliverable__milestone__project=project)
+        .select_related("deliverable__milestone", "uploaded_by")
+        .order_by("-uploaded_at", "-pk")[:limit]
+    )
+    return [
+        TimelineEntry(
+            kind="document",
+            at=v.uploaded_at,
+            title=_("%(title)s, version %(version)s") % {"title": v.deliverable.title, "version": v.version},
+            actor=v.uploaded_by,
+            detail=f"{v.deliverable.milestone.name} · {v.deliverable.get_doc_type_display()} · {v.original_name}",
+            url=reverse("milestones:version-download", args=[v.pk]),
+        )
+        for v in versions
+    ]

@@ -13,7 +13,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
-        from backend.projects import permissions, services, visibility  # noqa: F401  (visibility and action rules)
+        from backend.projects import permissions, services, timeline, visibility  # noqa: F401  (rules, stream sources)
 
         services.register()  # the gate outcome handlers and the project's own transition checks
         from backend.customers.panels import customer_panel

@@ -34,4 +34,4 @@ TABS = (
 )
 
 # The tabs this app draws itself; every other tab shows only once an app has registered it.
-OWN_TABS = ("overview", "team", "competitors", "checklist", "history")
+OWN_TABS = ("overview", "team", "competitors", "checklist", "timeline", "history")

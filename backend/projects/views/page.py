@@ -40,6 +40,7 @@ from backend.projects.models import (
     fired_by_gate_only,
 )
 from backend.projects.pages import project_or_404
+from backend.projects.timeline import available_kinds, project_timeline
 from backend.projects.views.common import (
     ENDING_TRANSITIONS,
     OWN_TABS,
@@ -182,6 +183,11 @@ def render_project_page(
         context["checklist_groups"] = _checklist_groups(project, related["checklist"])
     elif tab == "history":
         context["timeline"], context["durations"] = _history(project, related["events"])
+    elif tab == "timeline":
+        kinds = [kind for kind in request.GET.getlist("kind") if kind]
+        context["stream"] = project_timeline(project=project, user=user, kinds=kinds)
+        context["stream_kinds"] = available_kinds()
+        context["stream_selected"] = kinds
     elif tab in PLUGIN_TABS:
         plugin_context, plugin_template = _plugin_tab(request, project, tab)
         context = {**plugin_context, **context, "plugin_template": plugin_template}
