@@ -180,24 +180,29 @@ def fit(combos: Iterable[Mapping[str, Any]]) -> Model:
     if deals < MIN_TRAINING:
         model.alpha = 0.0
         return model
-    model.shrink, model.alpha = min(
-        ((shrink, alpha) for shrink in SHRINKS for alpha in ALPHAS),
-        key=lambda pair: _leave_one_out_loss(combos, model.counts, deals, wins, *pair),
-    )
+    best: tuple[float, float, float] | None = None  # (loss, shrink, alpha): the first smallest, shrink-major
+    for shrink in SHRINKS:
+        terms = _leave_one_out_terms(combos, model.counts, deals, wins, shrink)
+        for alpha in ALPHAS:
+            loss = _loss(terms, alpha)
+            if best is None or loss < best[0]:
+                best = (loss, shrink, alpha)
+    assert best is not None
+    _loss_value, model.shrink, model.alpha = best
     return model
 
 
-def _leave_one_out_loss(
+def _leave_one_out_terms(
     combos: list[Mapping[str, Any]],
     counts: dict[str, dict[str, tuple[int, int]]],
     deals: int,
     wins: int,
     shrink: float,
-    alpha: float,
-) -> float:
-    """Log loss of predicting every training deal from all the others (computed per combination: removing one
-    won, or one lost, deal of it from the counts)."""
-    total = 0.0
+) -> list[tuple[float, float, int, int]]:
+    """For predicting every training deal from all the others (per combination: removing one won, or one lost,
+    deal of it from the counts), the ``(base, effect, won, weight)`` of each: they depend on ``shrink`` but not
+    on ``alpha``, so the search over ``alpha`` reuses them."""
+    terms = []
     for combo in combos:
         features = combo_features(combo)
         for won, weight in ((1, combo["won"]), (0, combo["n"] - combo["won"])):
@@ -210,8 +215,16 @@ def _leave_one_out_loss(
                 n, w = counts[name][value]
                 rate = (w - won + shrink * baseline) / (n - 1 + shrink)
                 effect += _logit(rate) - base
-            p = min(max(_sigmoid(base + alpha * effect), 1e-6), 1 - 1e-6)
-            total -= weight * math.log(p if won else 1 - p)
+            terms.append((base, effect, won, weight))
+    return terms
+
+
+def _loss(terms: list[tuple[float, float, int, int]], alpha: float) -> float:
+    """Log loss of the leave-one-out predictions at ``alpha``."""
+    total = 0.0
+    for base, effect, won, weight in terms:
+        p = min(max(_sigmoid(base + alpha * effect), 1e-6), 1 - 1e-6)
+        total -= weight * math.log(p if won else 1 - p)
     return total
 
 

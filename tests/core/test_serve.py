@@ -5,6 +5,7 @@ instance keeps a control socket of its own."""
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,11 +55,25 @@ def _run(args, env):
     )
 
 
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One installation migrated and with its static files collected, which each test copies: what ``serve``
+    does is under test, not ``migrate``, which would otherwise run once per test."""
+    base = tmp_path_factory.mktemp("installed")
+    env = _env(base)
+    _run(["migrate", "--noinput", "-v0"], env)
+    _run(["collectstatic", "--noinput", "-v0"], env)
+    return base / "var"
+
+
+@pytest.fixture(autouse=True)
+def _installation(installed: Path, tmp_path: Path) -> None:
+    shutil.copytree(installed, tmp_path / "var", ignore=shutil.ignore_patterns("run", "broker"))
+
+
 @contextmanager
 def _serving(tmp_path: Path, port: int, *args: str, name: str = "serve"):
     env = _env(tmp_path)
-    if not (tmp_path / "var" / "sicrm.sqlite3").exists():
-        _run(["migrate", "--noinput", "-v0"], env)
     log_path = tmp_path / f"{name}.log"
     log = open(log_path, "w")  # noqa: SIM115
     serve = subprocess.Popen(
