@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,11 +47,17 @@ def my_activity_buckets(*, user: User, now: datetime | None = None, limit: int =
     today = timezone.localdate(now)
     tomorrow = _midnight(today + timedelta(days=1))
     week_end = _midnight(today + timedelta(days=7 - today.weekday()))
-    mine = my_activities(user=user).filter(status=ActivityStatus.OPEN).order_by("due_at", "pk")
+    # the day an activity belongs to: an all-day one its own (it is due at the next midnight)
+    mine = (
+        my_activities(user=user)
+        .filter(status=ActivityStatus.OPEN)
+        .annotate(day_of=Case(When(all_day=True, then=F("starts_at")), default=F("due_at")))
+        .order_by("due_at", "pk")
+    )
     return {
         "overdue": list(mine.filter(due_at__lt=now)[:limit]),
-        "today": list(mine.filter(due_at__gte=now, due_at__lt=tomorrow)[:limit]),
-        "this_week": list(mine.filter(due_at__gte=tomorrow, due_at__lt=week_end)[:limit]),
+        "today": list(mine.filter(due_at__gte=now, day_of__lt=tomorrow)[:limit]),
+        "this_week": list(mine.filter(due_at__gte=now, day_of__gte=tomorrow, day_of__lt=week_end)[:limit]),
     }
 
 
