@@ -105,7 +105,9 @@ def test_a_done_meeting_or_todo_records_no_interaction_and_twice_done_is_refused
 
 def test_only_owner_changes_cancel_and_reopen(team, make_user):
     alice, head = team["alice"], team["head"]
-    activity = services.activity_create(actor=alice, subject="写方案", starts_at=at(2026, 11, 20), project=team["project"])
+    activity = services.activity_create(
+        actor=alice, subject="写方案", starts_at=at(2026, 11, 20), project=team["project"]
+    )
     with pytest.raises(PermissionDenied):
         services.activity_cancel(actor=head, activity=activity)
     cancelled = services.activity_cancel(actor=alice, activity=activity)
@@ -115,7 +117,9 @@ def test_only_owner_changes_cancel_and_reopen(team, make_user):
 
 
 def test_all_day_activity_is_due_at_the_end_of_its_local_day(team):
-    activity = services.activity_create(actor=team["alice"], subject="全天培训", starts_at=at(2026, 12, 3, 15), all_day=True)
+    activity = services.activity_create(
+        actor=team["alice"], subject="全天培训", starts_at=at(2026, 12, 3, 15), all_day=True
+    )
     assert activity.starts_at == at(2026, 12, 3, 0)
     assert activity.due_at == at(2026, 12, 4, 0)
 
@@ -124,7 +128,9 @@ def test_timeline_selector_returns_the_projects_visible_activities(team):
     alice, bob = team["alice"], team["bob"]
     other = ProjectFactory(owner=alice, customer=CustomerFactory(owner=alice))
     for day in (1, 2, 3):
-        services.activity_create(actor=alice, subject=f"例会{day}", starts_at=at(2026, 12, day), project=team["project"])
+        services.activity_create(
+            actor=alice, subject=f"例会{day}", starts_at=at(2026, 12, day), project=team["project"]
+        )
     services.activity_create(actor=alice, subject="别的项目", starts_at=at(2026, 12, 4), project=other)
     rows = selectors.activities_for_timeline(project=team["project"], user=alice, limit=2)
     assert [a.subject for a in rows] == ["例会3", "例会2"]

@@ -1,4 +1,4 @@
-""""My activities" on the dashboard with a fixed clock, and overdue activities in the alarm engine: the owner at
+""" "My activities" on the dashboard with a fixed clock, and overdue activities in the alarm engine: the owner at
 level 1, the head of the owner's department at level 2, each exactly once."""
 
 from __future__ import annotations
