@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,8 +57,12 @@ def deliver(alarm: Any) -> tuple[list[Any], str, dict[str, Any], str]:
         RECIPIENTS[who](activity),
         f"alarm_{KIND}",
         {"activity": activity.subject, "days": late, "level": alarm.level},
-        "/activities/",
+        _link(alarm),
     )
+
+
+def _link(alarm: Any) -> str:
+    return reverse("activities:detail", args=[alarm.object_id])
 
 
 def register() -> None:
@@ -65,4 +70,4 @@ def register() -> None:
     from backend.milestones.alarms import AlarmSource, alarm_source
 
     MESSAGES.setdefault(f"alarm_{KIND}", MESSAGE)
-    alarm_source(AlarmSource(object_type=OBJECT_TYPE, kind=KIND, levels=levels, due=due, deliver=deliver))
+    alarm_source(AlarmSource(object_type=OBJECT_TYPE, kind=KIND, levels=levels, due=due, deliver=deliver, link=_link))

@@ -44,6 +44,8 @@ class AlarmSource:
     levels: Callable[[], list[int]]
     due: Callable[[int, date, datetime], tuple[QuerySet, str | None]]
     deliver: Callable[[Alarm], tuple[list[Any], str, dict[str, Any], str]]
+    # where the alarm lists link an alarm of this source (None: its project, as for any alarm)
+    link: Callable[[Alarm], str] | None = None
 
 
 _sources: dict[str, AlarmSource] = {}
@@ -52,6 +54,12 @@ _sources: dict[str, AlarmSource] = {}
 def alarm_source(source: AlarmSource) -> None:
     """Register ``source`` (idempotent by object type)."""
     _sources[source.object_type] = source
+
+
+def alarm_source_link(alarm: Alarm) -> str | None:
+    """The page a registered source names for ``alarm``; None when no source answers."""
+    source = _sources.get(alarm.object_type)
+    return source.link(alarm) if source is not None and source.link is not None else None
 
 
 def _missing(qs: QuerySet, kind: str, object_type: str, level: int) -> QuerySet:

@@ -12,6 +12,7 @@ from backend.activities import selectors, services
 from backend.core.models import Notification
 from backend.milestones.alarms import alarm_deliver, alarms_raise, alarms_undelivered
 from backend.milestones.models import Alarm
+from backend.milestones.views import alarm_url
 from tests.activities.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,7 @@ def test_overdue_activity_alarms_owner_then_department_head_exactly_once(team):
     assert level1.object_id == activity.pk
     assert set(level1.recipients.values_list("username", flat=True)) == {"alice"}
     assert Alarm.objects.filter(object_type="activity").count() == 1
+    assert alarm_url(level1) == f"/activities/{activity.pk}/"
 
     scan(at(2026, 12, 3, 10))  # two days past due: the head of alice's department
     scan(at(2026, 12, 10, 10))
