@@ -18,6 +18,7 @@ from django.utils.translation import override
 from backend.accounts.models import User
 from backend.activities.choices import INTERACTION_KINDS, ActivityKind, ActivityStatus, Priority
 from backend.activities.models import Activity, CalendarFeed
+from backend.core.bounds import date_outside, date_range_message
 from backend.core.errors import Conflict, ValidationFailed
 from backend.core.permissions import can, require
 from backend.customers.models import Contact, Customer
@@ -47,6 +48,9 @@ def _aware(value: datetime, field: str) -> datetime:
     if timezone.is_naive(value):
         message = _("Give the time with its time zone.")
         raise ValidationFailed(message, fields={field: [message]}, code="naive_datetime")
+    if date_outside(value):
+        message = date_range_message()
+        raise ValidationFailed(message, fields={field: [message]}, code="out_of_range")
     return value
 
 

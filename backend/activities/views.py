@@ -22,6 +22,7 @@ from backend.activities import selectors, services
 from backend.activities.forms import ActivityForm, CompleteForm
 from backend.activities.ical import feed_bytes
 from backend.activities.models import Activity, CalendarFeed
+from backend.core.bounds import date_outside
 from backend.core.permissions import can, visible_to
 from backend.core.refusals import refused
 from backend.projects.models import Project
@@ -32,9 +33,10 @@ AGENDA_DAYS = 30
 
 def _anchor(request: HttpRequest) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return timezone.localdate() if date_outside(day) else day
 
 
 @login_required

@@ -65,3 +65,13 @@ def test_an_activity_one_cannot_see_is_a_404(team, client_for):
     activity = services.activity_create(actor=team["alice"], subject="私事", starts_at=at(2026, 12, 2))
     assert client_for(team["bob"]).get(f"/api/v1/activities/{activity.pk}/").status_code == 404
     assert client_for(team["bob"]).post(f"/api/v1/activities/{activity.pk}/complete/").status_code == 404
+
+
+def test_a_time_outside_the_stored_range_is_a_400(team, client_for):
+    response = client_for(team["alice"]).post(
+        "/api/v1/activities/",
+        {"subject": "x", "starts_at": "9999-12-31T23:00:00+08:00", "all_day": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "out_of_range"

@@ -114,6 +114,7 @@ def test_calendar_pages_render(december, client, view):
         ("?start=2026-13-01&end=2026-12-31", "range_invalid"),
         ("?start=2026-12-31&end=2026-12-01", "range_invalid"),
         ("?start=2026-01-01&end=2026-12-31", "range_too_wide"),
+        ("?start=9999-12-30&end=9999-12-31", "range_invalid"),
     ],
 )
 def test_calendar_api_range_errors(team, client_for, query, code):

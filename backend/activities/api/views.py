@@ -23,6 +23,7 @@ from backend.activities.api.serializers import (
 from backend.activities.filtersets import ActivityFilterSet
 from backend.activities.models import Activity
 from backend.core.api.viewsets import VisibleModelViewSet
+from backend.core.bounds import date_outside, date_range_message
 from backend.core.errors import ValidationFailed
 
 
@@ -78,6 +79,8 @@ def calendar_range(start: str | None, end: str | None) -> tuple[date, date]:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError:
         raise ValidationFailed(_("Give start and end as dates (YYYY-MM-DD)."), code="range_invalid") from None
+    if date_outside(first) or date_outside(last):
+        raise ValidationFailed(date_range_message(), code="range_invalid")
     if last < first:
         raise ValidationFailed(_("The end comes before the start."), code="range_invalid")
     if (last - first).days > selectors.MAX_RANGE_DAYS:
