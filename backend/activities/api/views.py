@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -95,8 +96,20 @@ class CalendarView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", str, required=True, description="first day, YYYY-MM-DD"),
-            OpenApiParameter("end", str, required=True, description="last day (included), YYYY-MM-DD"),
+            OpenApiParameter(
+                "start",
+                OpenApiTypes.DATE,
+                required=True,
+                description="first day, YYYY-MM-DD",
+                examples=[OpenApiExample("a month", value="2026-12-01")],
+            ),
+            OpenApiParameter(
+                "end",
+                OpenApiTypes.DATE,
+                required=True,
+                description=f"last day (included), YYYY-MM-DD; at most {selectors.MAX_RANGE_DAYS} days after start",
+                examples=[OpenApiExample("a month", value="2026-12-31")],
+            ),
             OpenApiParameter("view", str, enum=["mine", "department"], description="department: a head's view"),
         ],
         responses=CalendarEntrySerializer(many=True),
