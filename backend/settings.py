@@ -386,6 +386,17 @@ ALARM_ESCALATION_NOTIFY = env.list("ALARM_ESCALATION_NOTIFY", default=["owner", 
 ALARM_ESCALATION = list(zip(ALARM_ESCALATION_DAYS, ALARM_ESCALATION_NOTIFY, strict=False))
 ALARM_REVIEW_PENDING_HOURS = env.int("ALARM_REVIEW_PENDING_HOURS", default=48)
 ALARM_TENDER_DEADLINE_DAYS = env.int("ALARM_TENDER_DEADLINE_DAYS", default=3)
+# Overdue activities (backend/activities): level 1 tells the owner once the activity is past due, level 2 the head
+# of the owner's department after ACTIVITY_ESCALATION_DAYS[1] days; the same (days, who) shape as milestones.
+ACTIVITY_ESCALATION_DAYS = env.list("ACTIVITY_ESCALATION_DAYS", cast=int, default=[0, 2])
+ACTIVITY_ESCALATION_NOTIFY = env.list("ACTIVITY_ESCALATION_NOTIFY", default=["owner", "department_head"])
+ACTIVITY_ESCALATION = list(zip(ACTIVITY_ESCALATION_DAYS, ACTIVITY_ESCALATION_NOTIFY, strict=False))
+# Recurring activities of the process templates: created this many days ahead, by a nightly task.
+ACTIVITY_RECURRING_LOOKAHEAD_DAYS = env.int("ACTIVITY_RECURRING_LOOKAHEAD_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["recurring-activities"] = {
+    "task": "backend.activities.tasks.create_recurring_activities",
+    "schedule": crontab(hour=1, minute=15),
+}
 CELERY_BEAT_SCHEDULE["alarms"] = {
     "task": "backend.milestones.tasks.scan_alarms",
     "schedule": env.float("ALARM_SCAN_SECONDS", default=3600.0),

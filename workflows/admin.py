@@ -9,6 +9,7 @@ from workflows.models import (
     GateStep,
     MilestoneTemplate,
     ProcessTemplate,
+    RecurringActivityTemplate,
     Review,
     ReviewStep,
     RoutingRule,
@@ -39,10 +40,15 @@ class TaskTemplateInline(admin.TabularInline):
     extra = 0
 
 
+class RecurringActivityTemplateInline(admin.TabularInline):
+    model = RecurringActivityTemplate
+    extra = 0
+
+
 @admin.register(ProcessTemplate)
 class ProcessTemplateAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "is_active", "is_default")
-    inlines = [StageInline, GateInline, MilestoneTemplateInline, TaskTemplateInline]
+    inlines = [StageInline, GateInline, MilestoneTemplateInline, TaskTemplateInline, RecurringActivityTemplateInline]
     readonly_fields = ("definition",)
 
 

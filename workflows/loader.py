@@ -8,6 +8,7 @@ and nothing from that file is written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from workflows.models import (
     GateStep,
     MilestoneTemplate,
     ProcessTemplate,
+    RecurringActivityTemplate,
     StageAction,
     StageTemplate,
     TaskTemplate,
@@ -64,6 +66,16 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
                 raise _problem(path, f"a step of gate {gate['kind']} names no approvers")
             if step.get("mode", "any") not in StepMode.values:
                 raise _problem(path, f"step mode must be any or all, not {step.get('mode')!r}")
+    for spec in data.get("recurring_activities", []):
+        if not spec.get("name"):
+            raise _problem(path, "a recurring activity needs a name")
+        if spec.get("weekday", 4) not in range(7):
+            raise _problem(path, f"weekday must be 0 (Monday) to 6 (Sunday), not {spec.get('weekday')!r}")
+        if int(spec.get("every_weeks", 1)) < 1:
+            raise _problem(path, "every_weeks must be 1 or more")
+        for state in spec.get("states", []):
+            if state not in _stages():
+                raise _problem(path, f"recurring activity: unknown state {state!r}")
     return data
 
 
@@ -189,6 +201,36 @@ def _load_milestones(template: ProcessTemplate, data: dict[str, Any]) -> None:
             },
         )
     template.tasks.filter(order__gt=len(tasks)).delete()
+    _load_recurring(template, data)
+
+
+def _load_recurring(template: ProcessTemplate, data: dict[str, Any]) -> None:
+    """Recurring activities (``recurring_activities:``), updated in place by order."""
+    specs = data.get("recurring_activities", [])
+    for order, spec in enumerate(specs, start=1):
+        at = spec.get("time")
+        _upsert(
+            RecurringActivityTemplate,
+            {"template": template, "order": order},
+            {
+                **_pair("name", spec["name"]),
+                "kind": spec.get("kind", "todo"),
+                "weekday": int(spec.get("weekday", 4)),
+                "every_weeks": int(spec.get("every_weeks", 1)),
+                "time": _time(at) if at else None,
+                "states": list(spec.get("states", [])),
+                "assignee_role": spec.get("assignee_role", "owner"),
+            },
+        )
+    template.recurring_activities.filter(order__gt=len(specs)).delete()
+
+
+def _time(value: Any) -> time:
+    """``"16:00"`` (or YAML's sexagesimal integer for an unquoted 16:00) as a time of day."""
+    if isinstance(value, int):
+        return time(value // 60, value % 60)
+    hours, minutes = str(value).split(":")
+    return time(int(hours), int(minutes))
 
 
 def _referenced_step_ids(gate: Gate) -> list[int]:

@@ -319,3 +319,34 @@ class TaskTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecurringActivityTemplate(models.Model):
+    """An activity every project of the template gets again and again while it is in ``states`` — "weekly
+    report every Friday during delivery". ``weekday`` is 0 (Monday) … 6 (Sunday); ``every_weeks`` spaces the
+    occurrences (ISO weeks whose number is a multiple of it). The occurrences are created by
+    ``backend.activities`` (a nightly task), assigned to the project member in ``assignee_role``."""
+
+    template = models.ForeignKey(ProcessTemplate, on_delete=models.CASCADE, related_name="recurring_activities")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = LocalizedCharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, default="todo")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), default=4)
+    every_weeks = models.PositiveSmallIntegerField(_("every (weeks)"), default=1)
+    time = models.TimeField(_("time"), null=True, blank=True)
+    states = models.JSONField(_("while the project is in"), default=list, blank=True)
+    assignee_role = models.CharField(_("assignee project role"), max_length=20, default="owner")
+
+    class Meta:
+        ordering = ["template_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="uniq_recurring_activity_template_order"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="recurring_activity_weekday_0_6"),
+            models.CheckConstraint(condition=models.Q(every_weeks__gte=1), name="recurring_activity_every_weeks"),
+        ]
+        verbose_name = _("recurring activity template")
+        verbose_name_plural = _("recurring activity templates")
+
+    def __str__(self) -> str:
+        return self.name

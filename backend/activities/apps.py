@@ -9,3 +9,14 @@ class ActivitiesConfig(AppConfig):
     name = "backend.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from backend.activities import alarms, permissions, visibility  # noqa: F401  (rules)
+        from backend.projects.tabs import project_tab
+
+        alarms.register()
+        project_tab(
+            "activities",
+            "backend.activities.views.project_activities_context",
+            "activities/_project_activities_tab.html",
+        )

@@ -12,6 +12,8 @@ What is due when and who is told at each escalation level are the rules of ``bac
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +29,37 @@ from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
 from backend.milestones.models import Alarm, Milestone
 
 BATCH = 2000
+
+
+@dataclass(frozen=True)
+class AlarmSource:
+    """Alarms an app above this one raises through this engine (registered from its ``AppConfig.ready()``
+    with ``alarm_source``): for each level, ``due(level, today, now)`` returns the queryset of objects that
+    should alarm at that level and the name of their project column (or None); ``deliver(alarm)`` answers
+    who is told, the notification kind, its parameters and the link. The engine records each
+    (object_type, object, kind, level) once, under the Alarm table's unique key, and delivers it once."""
+
+    object_type: str
+    kind: str
+    levels: Callable[[], list[int]]
+    due: Callable[[int, date, datetime], tuple[QuerySet, str | None]]
+    deliver: Callable[[Alarm], tuple[list[Any], str, dict[str, Any], str]]
+    # where the alarm lists link an alarm of this source (None: its project, as for any alarm)
+    link: Callable[[Alarm], str] | None = None
+
+
+_sources: dict[str, AlarmSource] = {}
+
+
+def alarm_source(source: AlarmSource) -> None:
+    """Register ``source`` (idempotent by object type)."""
+    _sources[source.object_type] = source
+
+
+def alarm_source_link(alarm: Alarm) -> str | None:
+    """The page a registered source names for ``alarm``; None when no source answers."""
+    source = _sources.get(alarm.object_type)
+    return source.link(alarm) if source is not None and source.link is not None else None
 
 
 def _missing(qs: QuerySet, kind: str, object_type: str, level: int) -> QuerySet:
@@ -82,6 +115,16 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
     )
     rows = [(pk, None) for pk in _missing(soon, AlarmKind.TENDER_DEADLINE, "tender", 0).values_list("pk", flat=True)]
     counts["tender_deadline"] = _insert(rows, AlarmKind.TENDER_DEADLINE, "tender", 0)
+
+    for source in _sources.values():
+        for level in source.levels():
+            qs, project_field = source.due(level, today, now)
+            missing = _missing(qs, source.kind, source.object_type, level)
+            if project_field:
+                rows = list(missing.values_list("pk", project_field))
+            else:
+                rows = [(pk, None) for pk in missing.values_list("pk", flat=True)]
+            counts[f"{source.object_type}_{level}"] = _insert(rows, source.kind, source.object_type, level)
     return counts
 
 
@@ -117,6 +160,8 @@ def _recipients_and_params(alarm: Alarm) -> tuple[list[Any], str, dict[str, Any]
     from backend.tenders.models import Tender
     from workflows.models import ReviewStep
 
+    if alarm.object_type in _sources:
+        return _sources[alarm.object_type].deliver(alarm)
     if alarm.object_type == "milestone":
         milestone = Milestone.objects.select_related("project__department", "owner", "project__owner").get(
             pk=alarm.object_id

@@ -243,6 +243,11 @@ def project_milestones(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def alarm_url(alarm: Alarm) -> str:
+    from backend.milestones.alarms import alarm_source_link
+
+    registered = alarm_source_link(alarm)
+    if registered:
+        return registered
     if alarm.object_type == "milestone" and alarm.project_id:
         return reverse("projects:detail", args=[alarm.project_id]) + "?tab=milestones"
     if alarm.object_type == "tender":
