@@ -15,6 +15,10 @@ class ActivitiesConfig(AppConfig):
         from backend.projects.tabs import project_tab
 
         alarms.register()
+        from backend.activities.selectors import activity_stream_entries
+        from backend.projects.timeline import timeline_source
+
+        timeline_source("activity", activity_stream_entries)
         project_tab(
             "activities",
             "backend.activities.views.project_activities_context",

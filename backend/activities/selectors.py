@@ -190,3 +190,27 @@ def calendar_entries(
                 )
     entries.sort(key=lambda e: (e.start, e.ref))
     return entries
+
+
+def activity_stream_entries(*, project: Any, user: User, limit: int) -> list[Any]:
+    """The project's activities as lines of its activity stream: a done one at the time it was done, an open
+    or cancelled one at the time it was logged (one query)."""
+
+    from backend.projects.timeline import TimelineEntry
+
+    entries = []
+    for activity in activities_for_timeline(project=project, user=user, limit=limit):
+        at = activity.completed_at or activity.created_at
+        when = timezone.localtime(activity.starts_at)
+        scheduled = when.strftime("%Y-%m-%d") if activity.all_day else when.strftime("%Y-%m-%d %H:%M")
+        entries.append(
+            TimelineEntry(
+                kind="activity",
+                at=at,
+                title=f"{activity.get_kind_display()} · {activity.subject}",
+                actor=activity.owner,
+                detail=f"{scheduled} · {activity.get_status_display()}",
+                url=reverse("activities:detail", args=[activity.pk]),
+            )
+        )
+    return entries
