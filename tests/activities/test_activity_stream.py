@@ -21,7 +21,7 @@ def test_activities_join_the_project_stream(team, make_user):
     )
     services.activity_complete(actor=alice, activity=call)
 
-    entries = [e for e in project_timeline(project=project, user=alice, kinds=["activity"])]
+    entries = project_timeline(project=project, user=alice, kinds=["activity"])
     assert [e.title for e in entries] == ["Call · 回访客户", "Meeting · 项目例会"]
     assert entries[0].detail.endswith("Done") and entries[0].url == f"/activities/{call.pk}/"
     # someone who does not see the project sees none of its activities in it
