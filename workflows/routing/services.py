@@ -119,7 +119,7 @@ def _condition_miss(rule: RoutingRule, target: str, values: dict[str, Any]) -> s
     """Why ``rule`` does not apply to ``values`` ("" when every condition it sets holds)."""
     if not rule.is_active:
         return _("the rule is inactive")
-    if target not in _targets(rule.applies_to):
+    if rule.applies_to not in _targets(target):
         return _("the rule applies to %(kind)s") % {"kind": rule.get_applies_to_display()}
     for name, choices in (("industry", Industry), ("region", Region)):
         expected, actual = getattr(rule, name), values.get(name) or ""
