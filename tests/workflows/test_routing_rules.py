@@ -343,10 +343,8 @@ def test_page_create_move_and_delete(client, admin, org):
     bad = client.post("/routing-rules/new/", {"name": "x", "applies_to": "tender", "assignee_kind": "user"})
     assert bad.status_code == 400 and "Choose the user the rule assigns." in bad.content.decode()
     for name, owner in (("first", org["head"]), ("second", org["legal"])):
-        done = client.post(
-            "/routing-rules/new/",
-            {"name": name, "applies_to": "tender", "assignee_kind": "user", "assign_owner": owner.pk, "is_active": "on"},
-        )
+        fields = {"name": name, "applies_to": "tender", "assignee_kind": "user", "assign_owner": owner.pk}
+        done = client.post("/routing-rules/new/", {**fields, "is_active": "on"})
         assert done.status_code == 302, done.content.decode()
     second = RoutingRule.objects.get(name="second")
     client.post(f"/routing-rules/{second.pk}/move/", {"direction": "up"})
