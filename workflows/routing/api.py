@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
@@ -20,7 +20,7 @@ from backend.core.api.viewsets import VisibleModelViewSet
 from backend.core.permissions import can
 from backend.customers.api.serializers import UserRefSerializer
 from workflows.choices import RoutingTarget
-from workflows.models import RoutingRule
+from workflows.models import RoutingCursor, RoutingRule
 from workflows.routing import services
 from workflows.routing.services import RoutingDecision, RoutingRecord
 
@@ -48,7 +48,7 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
     assign_owner_detail = UserRefSerializer(source="assign_owner", read_only=True)
     group_users_detail = UserRefSerializer(source="group_users", many=True, read_only=True)
     project_role = serializers.CharField(required=False, allow_blank=True, max_length=20)
-    position = serializers.IntegerField(source="cursor.position", read_only=True, default=0)
+    position = serializers.SerializerMethodField(help_text="Assignments made so far (round-robin turns taken).")
 
     class Meta:
         model = RoutingRule
@@ -78,6 +78,12 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    def get_position(self, rule: RoutingRule) -> int:
+        try:
+            return rule.cursor.position
+        except RoutingCursor.DoesNotExist:  # a rule made before cursors existed has taken no turn
+            return 0
 
 
 class MoveSerializer(serializers.Serializer):
@@ -110,18 +116,17 @@ class RuleVerdictSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-RoutingTestResult = inline_serializer(
-    "RoutingTestResult",
-    {
-        "rule": inline_serializer(
-            "RoutingTestRule", {"id": serializers.IntegerField(), "name": serializers.CharField()}
-        ),
-        "assignee": UserRefSerializer(allow_null=True),
-        "record": serializers.CharField(allow_null=True),
-        "values": serializers.DictField(),
-        "rules": RuleVerdictSerializer(many=True),
-    },
-)
+class RuleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()  # type: ignore[assignment]
+    name = serializers.CharField()
+
+
+class RoutingTestResultSerializer(serializers.Serializer):
+    rule = RuleRefSerializer(allow_null=True, help_text="The rule that would assign the work (null: none).")
+    assignee = UserRefSerializer(allow_null=True)
+    record = serializers.CharField(allow_null=True)
+    values = serializers.DictField()
+    rules = RuleVerdictSerializer(many=True)
 
 
 def _test_body(decision: RoutingDecision, record: RoutingRecord | None, values: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +173,7 @@ class RoutingRuleViewSet(mixins.DestroyModelMixin, VisibleModelViewSet):
         services.routing_rule_move(actor=acting_user(request), rule=self.get_object(), **body.validated_data)
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
 
-    @extend_schema(request=RoutingTestSerializer, responses=RoutingTestResult)
+    @extend_schema(request=RoutingTestSerializer, responses=RoutingTestResultSerializer)
     @action(detail=False, methods=["post"], url_path="test")
     def test(self, request: Request) -> Response:
         body = RoutingTestSerializer(data=request.data)
