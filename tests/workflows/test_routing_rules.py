@@ -373,3 +373,14 @@ def test_refusal_is_an_application_error(admin):
     with pytest.raises(ApplicationError) as err:
         routing_rule_create(actor=admin, name="band", min_amount=Decimal(5), max_amount=Decimal(1))
     assert err.value.code == "amount_band"
+
+
+def test_edit_page_shows_the_group_in_turn_order(client, admin, group):
+    rr = rule(admin, "pool", assignee_kind="round_robin", group_users=group[:2])
+    client.force_login(admin)
+    page = client.get(f"/routing-rules/{rr.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    card = html.split("Round-robin group now", 1)[1]
+    assert card.index(str(group[0])) < card.index(str(group[1]))
+    assert client.get("/routing-rules/new/").status_code == 200
