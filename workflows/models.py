@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.choices import Industry, Region
 from backend.core.localized import LocalizedCharField, LocalizedTextField
@@ -247,7 +248,7 @@ class RoutingRule(TimeStampedModel):
     region = models.CharField(_("region"), max_length=30, choices=Region.choices, blank=True)
     source = models.CharField(_("source"), max_length=30, blank=True)
     category = models.CharField(
-        _("category"),
+        pgettext_lazy("routing", "category"),
         max_length=50,
         blank=True,
         help_text=_("Activity kind or request category; compared without regard to case."),

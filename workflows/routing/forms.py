@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.accounts.models import Department, User
 from backend.core.choices import Industry, Region
@@ -53,7 +54,7 @@ class RoutingRuleForm(forms.ModelForm):
         self.fields["project_role"] = forms.ChoiceField(
             label=_("project role"), choices=BLANK + project_role_choices(), required=False
         )
-        self.fields["assign_owner"].label = _("User")
+        self.fields["assign_owner"].label = _("User to assign")
         self.fields["assign_bid_manager"].help_text = _("Projects only: also made bid manager.")
         self.fields["assign_department"].help_text = _("Projects only: the department the project belongs to.")
 
@@ -79,7 +80,7 @@ class RoutingTestForm(forms.Form):
     region = forms.ChoiceField(label=_("region"), choices=BLANK + list(Region.choices), required=False)
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, required=False)
     source = forms.CharField(label=_("source"), required=False)
-    category = forms.CharField(label=_("category"), required=False)
+    category = forms.CharField(label=pgettext_lazy("routing", "category"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -47,7 +47,9 @@ def _assignee_text(rule: RoutingRule, roles: dict[str, Any]) -> str:
         if rule.group_department is not None:
             names.append(_("members of %(department)s") % {"department": rule.group_department})
         return _("In turn: %(group)s") % {"group": "、".join(names)}
-    return str(rule.assign_owner) if rule.assign_owner else "–"
+    if rule.assign_owner is not None:
+        return _("%(user)s (a specific user)") % {"user": rule.assign_owner}
+    return "–"
 
 
 @login_required
