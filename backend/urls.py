@@ -45,6 +45,7 @@ urlpatterns = [
     path("delivery/", include("backend.milestones.urls")),
     path("delivery/", include("backend.payments.urls")),
     path("reviews/", include("workflows.urls")),
+    path("routing-rules/", include("workflows.routing.urls")),
     path("notifications/", include("backend.core.notification_urls")),
     path("lists/", include("backend.core.list_urls")),
     path("documents/", include("backend.docs_templates.urls")),

@@ -85,14 +85,18 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         "applies_to",
         "industry",
         "region",
+        "category",
         "min_amount",
         "max_amount",
+        "assignee_kind",
         "assign_owner",
+        "project_role",
         "assign_bid_manager",
         "assign_department",
     )
     list_display_links = ("name",)
     list_editable = ("order", "is_active")
+    filter_horizontal = ("group_users",)
 
 
 class ReviewStepInline(admin.TabularInline):

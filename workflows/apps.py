@@ -13,3 +13,4 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from workflows import checks, permissions  # noqa: F401  (the start-up check; the review action rules)
+        from workflows.routing import permissions as routing_permissions  # noqa: F401  (who manages routing rules)

@@ -44,3 +44,11 @@ class RoutingTarget(models.TextChoices):
     PROJECT = "project", _("Projects")
     TENDER = "tender", _("Tenders")
     BOTH = "both", _("Projects and tenders")
+    ACTIVITY = "activity", _("Activities from templates")
+    SERVICE_REQUEST = "service_request", _("Service requests")
+
+
+class RoutingAssignee(models.TextChoices):
+    USER = "user", _("A specific user")
+    PROJECT_ROLE = "project_role", _("A role within the project")
+    ROUND_ROBIN = "round_robin", _("Round-robin across a group")

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from backend.core.choices import Industry, Region
 from backend.core.localized import LocalizedCharField, LocalizedTextField
@@ -22,6 +23,7 @@ from workflows.choices import (
     Decision,
     GateKind,
     ReviewStatus,
+    RoutingAssignee,
     RoutingTarget,
     StepMode,
     StepStatus,
@@ -228,23 +230,49 @@ class Approval(models.Model):
 
 
 class RoutingRule(TimeStampedModel):
-    """Assigns the owner / bid manager of a new project or tender from its fields. Rules are tried by
-    ``order``; the first whose every given condition matches wins, and the record keeps which rule did it."""
+    """Assigns new work (a tender, a project, a template-created activity, later a service request) from its
+    fields. Rules are tried by ``order``; the first whose every given condition matches — and that can name
+    somebody — wins, and the record keeps which rule did it.
+
+    The assignee is a specific user (``assign_owner``), the project's member in ``project_role`` (for work
+    tied to a project), or the next user, in turn, of a group (``group_users`` and the active members of
+    ``group_department``), counted by the rule's ``RoutingCursor``."""
 
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
     applies_to = models.CharField(
-        _("applies to"), max_length=10, choices=RoutingTarget.choices, default=RoutingTarget.BOTH
+        _("applies to"), max_length=20, choices=RoutingTarget.choices, default=RoutingTarget.BOTH
     )
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, blank=True)
     region = models.CharField(_("region"), max_length=30, choices=Region.choices, blank=True)
     source = models.CharField(_("source"), max_length=30, blank=True)
+    category = models.CharField(
+        pgettext_lazy("routing", "category"),
+        max_length=50,
+        blank=True,
+        help_text=_("Activity kind or request category; compared without regard to case."),
+    )
     min_amount = models.DecimalField(_("minimum amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     max_amount = models.DecimalField(_("maximum amount"), max_digits=16, decimal_places=2, null=True, blank=True)
+    assignee_kind = models.CharField(
+        _("assign to"), max_length=20, choices=RoutingAssignee.choices, default=RoutingAssignee.USER
+    )
     assign_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assign owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    project_role = models.CharField(_("project role"), max_length=20, blank=True)
+    group_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("group members"), blank=True, related_name="+"
+    )
+    group_department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("group department"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -274,6 +302,21 @@ class RoutingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoutingCursor(models.Model):
+    """How many assignments a round-robin rule has made: the next one goes to member ``position % n``.
+    One row per rule, locked (``select_for_update``) while it is read and advanced."""
+
+    rule = models.OneToOneField(RoutingRule, on_delete=models.CASCADE, primary_key=True, related_name="cursor")
+    position = models.PositiveBigIntegerField(_("assignments made"), default=0)
+
+    class Meta:
+        verbose_name = _("routing cursor")
+        verbose_name_plural = _("routing cursors")
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}@{self.position}"
 
 
 class MilestoneTemplate(models.Model):

@@ -304,21 +304,11 @@ def reviews_cancel_pending(*, project: Any) -> int:
 
 
 def routing_match(*, target: str, values: dict[str, Any]) -> RoutingRule | None:
-    """The first active rule (by order) whose every given condition matches ``values``."""
-    for rule in RoutingRule.objects.filter(is_active=True, applies_to__in=[target, "both"]).order_by("order", "pk"):
-        if rule.industry and rule.industry != values.get("industry"):
-            continue
-        if rule.region and rule.region != values.get("region"):
-            continue
-        if rule.source and rule.source != values.get("source"):
-            continue
-        amount = values.get("amount")
-        if rule.min_amount is not None and (amount is None or Decimal(amount) < rule.min_amount):
-            continue
-        if rule.max_amount is not None and (amount is None or Decimal(amount) > rule.max_amount):
-            continue
-        return rule
-    return None
+    """The rule that assigns new work of ``target`` (see ``workflows.routing.services.routing_assign``, which
+    also names the assignee; a round-robin rule that wins advances its turn)."""
+    from workflows.routing.services import routing_assign
+
+    return routing_assign(target=target, values=values).rule
 
 
 @transaction.atomic

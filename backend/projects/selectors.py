@@ -329,3 +329,23 @@ def cut_losses_projects(*, user: User) -> QuerySet[Project]:
         .annotate(presales_cost=presales_cost, expected_margin=expected)
         .filter(presales_cost__gt=F("expected_margin") * Value(Decimal(str(settings.CUT_LOSSES_SHARE))))
     )
+
+
+def project_routing_record(user: User, code: str) -> Any:
+    """A project the user sees, as routing reads it (the routing rules' test panel); refused (400) otherwise."""
+    from django.utils.translation import gettext as _
+
+    from backend.core.errors import ValidationFailed
+    from workflows.routing.services import RoutingRecord
+
+    project = visible_to(user, Project.objects.all()).filter(code__iexact=code).first()
+    if project is None:
+        message = _("No project %(code)s that you can see.") % {"code": code}
+        raise ValidationFailed(message, fields={"record": [message]}, code="record_not_found")
+    values = {
+        "industry": project.industry,
+        "region": project.region,
+        "source": project.source,
+        "amount": project.estimated_amount,
+    }
+    return RoutingRecord(label=f"{project.code} {project.name}", values=values, project=project)

@@ -46,7 +46,8 @@ from backend.projects.models import (
     required_checklist_done,
 )
 from workflows.models import ProcessTemplate
-from workflows.services import gate_outcome, review_open, reviews_cancel_pending, routing_match
+from workflows.routing.services import routing_assign, routing_preview
+from workflows.services import gate_outcome, review_open, reviews_cancel_pending
 
 PROJECT_FIELDS = (
     "name",
@@ -130,12 +131,16 @@ def project_create(
     """Create a project; a routing rule assigns owner / bid manager / department unless given."""
     industry = industry or customer.industry
     region = region or customer.region
-    rule = routing_match(
-        target="project",
-        values={"industry": industry, "region": region, "source": source, "amount": estimated_amount},
+    values = {"industry": industry, "region": region, "source": source, "amount": estimated_amount}
+    # an owner given by hand takes no turn of a round-robin rule; the rule still sets bid manager / department
+    decision = (
+        routing_assign(target="project", values=values)
+        if owner is None
+        else routing_preview(target="project", values=values, every=False)
     )
+    rule = decision.rule
     if owner is None:
-        owner = (rule.assign_owner if rule and rule.assign_owner else None) or actor
+        owner = decision.user or actor
     bid_manager = rule.assign_bid_manager if rule else None
     if department is None:
         department = (rule.assign_department if rule else None) or owner.department

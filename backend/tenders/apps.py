@@ -13,3 +13,7 @@ class TendersConfig(AppConfig):
 
     def ready(self) -> None:
         from backend.tenders import permissions, visibility  # noqa: F401  (register the visibility and action rules)
+        from backend.tenders.selectors import tender_routing_record
+        from workflows.routing.services import routing_record
+
+        routing_record("tender")(tender_routing_record)

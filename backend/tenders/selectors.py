@@ -37,3 +37,18 @@ def tender_attachments_of_project(*, user: User, project: Any) -> list[TenderAtt
         .select_related("tender")
         .order_by("pk")
     )
+
+
+def tender_routing_record(user: User, number: str) -> Any:
+    """A tender the user sees, as routing reads it (the routing rules' test panel); refused (400) otherwise."""
+    from django.utils.translation import gettext as _
+
+    from backend.core.errors import ValidationFailed
+    from workflows.routing.services import RoutingRecord
+
+    tender = visible_to(user, Tender.objects.all()).filter(number__iexact=number).first()
+    if tender is None:
+        message = _("No tender %(number)s that you can see.") % {"number": number}
+        raise ValidationFailed(message, fields={"record": [message]}, code="record_not_found")
+    values = {"industry": tender.industry, "region": tender.region, "source": "tender", "amount": tender.budget}
+    return RoutingRecord(label=f"{tender.number} {tender.title}", values=values)

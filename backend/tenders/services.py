@@ -63,7 +63,7 @@ def _require_visible_customer(actor: User, customer: Any) -> None:
 @transaction.atomic
 def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> Tender:
     """Register a tender; a routing rule may assign its owner. Duplicate numbers are refused."""
-    from workflows.services import routing_match
+    from workflows.routing.services import routing_assign, routing_preview
 
     _require_visible_customer(actor, fields.get("customer"))
 
@@ -78,17 +78,21 @@ def tender_create(*, actor: User, owner: User | None = None, **fields: Any) -> T
             code="duplicate_tender",
             extra={"existing_tender": existing.pk},
         )
-    rule = routing_match(
-        target="tender",
-        values={
-            "industry": fields.get("industry"),
-            "region": fields.get("region"),
-            "source": "tender",
-            "amount": fields.get("budget"),
-        },
+    values = {
+        "industry": fields.get("industry"),
+        "region": fields.get("region"),
+        "source": "tender",
+        "amount": fields.get("budget"),
+    }
+    # an owner given by hand takes no turn of a round-robin rule
+    decision = (
+        routing_assign(target="tender", values=values)
+        if owner is None
+        else routing_preview(target="tender", values=values, every=False)
     )
+    rule = decision.rule
     if owner is None:
-        owner = (rule.assign_owner if rule and rule.assign_owner else None) or actor
+        owner = decision.user or actor
     tender = Tender(owner=owner, routing_rule=rule, **{k: v for k, v in fields.items() if k in TENDER_FIELDS})
     tender.full_clean(validate_unique=False)
     try:
