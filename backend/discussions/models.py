@@ -61,7 +61,9 @@ class Thread(TimeStampedModel):
 class Post(TimeStampedModel):
     """One message of a thread; ``quote`` is another post of the same thread this one replies to."""
 
-    thread = models.ForeignKey(Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="posts")
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("discussion thread"), on_delete=models.CASCADE, related_name="posts"
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
     )
@@ -74,8 +76,8 @@ class Post(TimeStampedModel):
 
     class Meta:
         ordering = ["thread_id", "pk"]
-        verbose_name = _("post")
-        verbose_name_plural = _("posts")
+        verbose_name = _("discussion post")
+        verbose_name_plural = _("discussion posts")
         indexes = [models.Index(fields=["thread", "author"])]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from backend.accounts.models import User
 from backend.core.errors import NotFound
 from backend.core.permissions import visible_to, with_permissions
 from backend.discussions.models import Post, PostAttachment, PostRevision, ReadMarker, Thread
+from backend.projects.models import Project
 
 
 def _read_upto(user: User, thread_ref: str) -> Coalesce:
@@ -96,7 +97,7 @@ def attachment_detail(*, user: User, pk: int) -> PostAttachment:
     return attachment
 
 
-def posts_for_timeline(*, project: object, user: User, limit: int) -> list[Post]:
+def posts_for_timeline(*, project: Project, user: User, limit: int) -> list[Post]:
     """The ``limit`` most recent posts on ``project``'s board that ``user`` sees, newest first, each with its
     ``thread``, ``author`` and ``created_at`` loaded (for the project's activity stream) — one query."""
     posts = visible_to(user, Post.objects.filter(thread__project=project))

@@ -158,7 +158,7 @@ def thread_create(
             raise NotFound(_("Project %(id)s does not exist or is not visible to you.") % {"id": project_id})
         owner: dict[str, Any] = {"project": project}
     else:
-        tender = visible_to(actor, Tender.objects.filter(pk=tender_id)).first()
+        tender = visible_to(actor, Tender.objects.filter(pk=tender_id or 0)).first()
         if tender is None:
             raise NotFound(_("Tender %(id)s does not exist or is not visible to you.") % {"id": tender_id})
         owner = {"tender": tender}

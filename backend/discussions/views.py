@@ -40,7 +40,7 @@ def _board(request: AuthenticatedRequest, *, project: Project | None = None, ten
     unread = selectors.unread_posts(user=request.user, **owner)
     board = {
         "threads": listed,
-        "thread_count": threads.count() if len(listed) == BOARD_LIMIT else len(listed),
+        "thread_count": threads.count(),  # always asked, so the page's query count does not depend on the data
         "form": ThreadForm(prefix="thread"),
         "unread_posts": unread,
         "action": reverse("discussions:new-on-project", args=[project.pk])
@@ -127,7 +127,7 @@ def _owner_or_404(request: AuthenticatedRequest, *, project_id: int | None, tend
     if project_id is not None:
         owner = visible_to(request.user, Project.objects.filter(pk=project_id)).first()
     else:
-        owner = visible_to(request.user, Tender.objects.filter(pk=tender_id)).first()
+        owner = visible_to(request.user, Tender.objects.filter(pk=tender_id or 0)).first()
     if owner is None:
         raise Http404(_("No such project or tender."))
     return owner

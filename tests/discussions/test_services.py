@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from backend.core.errors import NotFound, PermissionDenied, ValidationFailed
 from backend.core.models import Notification, PendingNotification
@@ -223,7 +223,9 @@ def test_a_post_is_proposed_to_the_knowledge_base_with_a_link_to_the_project(tea
 
 def test_a_thread_belongs_to_exactly_one_project_or_tender(team, tender):
     with pytest.raises(ValidationFailed):
-        services.thread_create(actor=team["pm"], project_id=team["project"].pk, tender_id=tender.pk, title="x", body="y")
+        services.thread_create(
+            actor=team["pm"], project_id=team["project"].pk, tender_id=tender.pk, title="x", body="y"
+        )
     with pytest.raises(ValidationFailed):
         services.thread_create(actor=team["pm"], title="x", body="y")
     on_tender = services.thread_create(actor=team["outsider"], tender_id=tender.pk, title="报名材料", body="谁来准备？")

@@ -184,6 +184,5 @@ class ThreadViewSet(
         user = acting_user(request)
         upto = services.thread_mark_read(user=user, thread_id=thread.pk, up_to=body.validated_data.get("up_to"))
         fresh = selectors.thread_detail(user=user, pk=thread.pk)
-        return Response(
-            ReadSerializer({"thread": thread.pk, "read_up_to": upto, "unread_count": fresh.unread_count}).data
-        )  # type: ignore[attr-defined]
+        unread = getattr(fresh, "unread_count", 0)
+        return Response(ReadSerializer({"thread": thread.pk, "read_up_to": upto, "unread_count": unread}).data)
