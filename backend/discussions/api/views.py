@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -66,7 +68,9 @@ class ThreadViewSet(
         if not value:
             return None
         if not value.isdigit():
-            raise ValidationFailed(f"{name}: not an id", fields={name: ["not an id"]}, code="invalid_filter")
+            raise ValidationFailed(
+                _("%(name)s must be an id.") % {"name": name}, fields={name: [_("not an id")]}, code="invalid_filter"
+            )
         return int(value)
 
     def get_queryset(self) -> QuerySet[Thread]:
@@ -97,10 +101,19 @@ class ThreadViewSet(
         fresh = selectors.thread_detail(user=user, pk=thread.pk)
         return Response(ThreadSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
+    def get_object(self) -> Thread:
+        """The thread, or ``NotFound`` (404 with ``{"detail", "code"}``) when the user may not see it."""
+        try:
+            return super().get_object()
+        except Http404:
+            raise NotFound(
+                _("Discussion %(id)s does not exist or is not visible to you.") % {"id": self.kwargs.get("pk")}
+            ) from None
+
     def _post_of(self, thread: Thread, post_id: str) -> Post:
         post = selectors.post_detail(user=acting_user(self.request), pk=int(post_id))
         if post.thread_id != thread.pk:
-            raise NotFound("No such post in this thread.")
+            raise NotFound(_("Post %(id)s does not exist or is not visible to you.") % {"id": post_id})
         return post
 
     @extend_schema(methods=["GET"], responses=PostSerializer(many=True))
