@@ -9,7 +9,7 @@ from backend.accounts.models import User
 from backend.discussions.models import Post, PostAttachment, PostRevision, Thread
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PostPersonSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
 
     class Meta:
@@ -18,7 +18,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class ThreadSerializer(serializers.ModelSerializer):
-    created_by = PersonSerializer(read_only=True)
+    created_by = PostPersonSerializer(read_only=True)
     post_count = serializers.IntegerField(read_only=True)
     unread_count = serializers.IntegerField(
         read_only=True, help_text="Posts by others the requesting user has not read yet."
@@ -52,7 +52,7 @@ class ThreadCreateSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class PostAttachmentSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,8 +63,8 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("discussions:attachment", args=[obj.pk])
 
 
-class QuotedSerializer(serializers.ModelSerializer):
-    author = PersonSerializer(read_only=True)
+class QuotedPostSerializer(serializers.ModelSerializer):
+    author = PostPersonSerializer(read_only=True)
 
     class Meta:
         model = Post
@@ -72,9 +72,9 @@ class QuotedSerializer(serializers.ModelSerializer):
 
 
 class PostSerializer(serializers.ModelSerializer):
-    author = PersonSerializer(read_only=True)
-    quote = QuotedSerializer(read_only=True, help_text="The post this one quotes (same thread), rendered.")
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    author = PostPersonSerializer(read_only=True)
+    quote = QuotedPostSerializer(read_only=True, help_text="The post this one quotes (same thread), rendered.")
+    attachments = PostAttachmentSerializer(many=True, read_only=True)
     edited = serializers.SerializerMethodField()
     revision_count = serializers.IntegerField(read_only=True, default=0)
     can_edit = serializers.SerializerMethodField()
@@ -103,6 +103,15 @@ class PostSerializer(serializers.ModelSerializer):
         return bool(getattr(obj, "may_change", False))
 
 
+class PostPageSerializer(serializers.Serializer):
+    """One page of a thread's posts (the shape of every paginated list)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PostSerializer(many=True)
+
+
 class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="Markdown; @username notifies that colleague if they see the thread.")
     quote = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a post of the same thread.")
@@ -113,23 +122,23 @@ class PostUpdateSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
-class RevisionSerializer(serializers.ModelSerializer):
-    edited_by = PersonSerializer(read_only=True)
+class PostRevisionSerializer(serializers.ModelSerializer):
+    edited_by = PostPersonSerializer(read_only=True)
 
     class Meta:
         model = PostRevision
         fields = ["id", "body", "body_html", "edited_by", "edited_at"]
 
 
-class AttachmentInputSerializer(serializers.Serializer):
+class PostAttachmentInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ReadInputSerializer(serializers.Serializer):
+class ThreadReadInputSerializer(serializers.Serializer):
     up_to = serializers.IntegerField(required=False, allow_null=True, help_text="A post id; default the latest.")
 
 
-class ReadSerializer(serializers.Serializer):
+class ThreadReadSerializer(serializers.Serializer):
     thread = serializers.IntegerField()
     read_up_to = serializers.IntegerField()
     unread_count = serializers.IntegerField()

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,15 +20,16 @@ from backend.core.api.viewsets import VisibleQuerysetMixin
 from backend.core.errors import NotFound, ValidationFailed
 from backend.discussions import selectors, services
 from backend.discussions.api.serializers import (
-    AttachmentInputSerializer,
-    AttachmentSerializer,
+    PostAttachmentInputSerializer,
+    PostAttachmentSerializer,
     PostCreateSerializer,
+    PostPageSerializer,
+    PostRevisionSerializer,
     PostSerializer,
     PostUpdateSerializer,
-    ReadInputSerializer,
-    ReadSerializer,
-    RevisionSerializer,
     ThreadCreateSerializer,
+    ThreadReadInputSerializer,
+    ThreadReadSerializer,
     ThreadSerializer,
 )
 from backend.discussions.models import Post, Thread
@@ -40,11 +41,13 @@ def _uploads(files: list[Any]) -> list[tuple[str, bytes]]:
     return [(upload.name, upload.read()) for upload in files]
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("project", int, description="threads of this project"),
-        OpenApiParameter("tender", int, description="threads of this tender"),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("project", int, description="threads of this project"),
+            OpenApiParameter("tender", int, description="threads of this tender"),
+        ]
+    )
 )
 class ThreadViewSet(
     VisibleQuerysetMixin,
@@ -74,6 +77,8 @@ class ThreadViewSet(
         return int(value)
 
     def get_queryset(self) -> QuerySet[Thread]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Thread.objects.none()
         user = acting_user(self.request)
         if self.action != "list":
             return selectors.thread_list(user=user)
@@ -116,7 +121,11 @@ class ThreadViewSet(
             raise NotFound(_("Post %(id)s does not exist or is not visible to you.") % {"id": post_id})
         return post
 
-    @extend_schema(methods=["GET"], responses=PostSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        responses=PostPageSerializer,
+    )
     @extend_schema(
         methods=["POST"],
         request={"application/json": PostCreateSerializer, "multipart/form-data": PostCreateSerializer},
@@ -146,8 +155,13 @@ class ThreadViewSet(
             return self.get_paginated_response(PostSerializer(page, many=True).data)
         return Response(PostSerializer(posts, many=True).data)
 
-    @extend_schema(methods=["GET"], responses=PostSerializer)
-    @extend_schema(methods=["PATCH"], request=PostUpdateSerializer, responses=PostSerializer)
+    @extend_schema(methods=["GET"], responses=PostSerializer, operation_id="v1_threads_post_retrieve")
+    @extend_schema(
+        methods=["PATCH"],
+        request=PostUpdateSerializer,
+        responses=PostSerializer,
+        operation_id="v1_threads_post_partial_update",
+    )
     @action(detail=True, methods=["get", "patch"], url_path=r"posts/(?P<post_id>[0-9]+)", url_name="post")
     def post_detail(self, request: Request, pk: str, post_id: str) -> Response:
         """One post; ``PATCH {"body"}`` edits it (its author only; the previous text goes to its history)."""
@@ -161,15 +175,17 @@ class ThreadViewSet(
         fresh = selectors.post_list(user=user, thread=thread).get(pk=post.pk)
         return Response(PostSerializer(fresh).data)
 
-    @extend_schema(responses=RevisionSerializer(many=True))
+    @extend_schema(responses=PostRevisionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path=r"posts/(?P<post_id>[0-9]+)/history", pagination_class=None)
     def history(self, request: Request, pk: str, post_id: str) -> Response:
         """The earlier texts of a post, newest edit first, with who edited and when."""
         post = self._post_of(self.get_object(), post_id)
         revisions = selectors.post_history(user=acting_user(request), post=post)
-        return Response(RevisionSerializer(revisions, many=True).data)
+        return Response(PostRevisionSerializer(revisions, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": AttachmentInputSerializer}, responses={201: AttachmentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": PostAttachmentInputSerializer}, responses={201: PostAttachmentSerializer}
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -179,23 +195,23 @@ class ThreadViewSet(
     def attachments(self, request: Request, pk: str, post_id: str) -> Response:
         """Attach a file to a post (its author only), with the upload checks of every file."""
         post = self._post_of(self.get_object(), post_id)
-        body = AttachmentInputSerializer(data=request.data)
+        body = PostAttachmentInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         attachment = services.post_attachment_add(
             actor=acting_user(request), post_id=post.pk, name=upload.name, data=upload.read()
         )
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(PostAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReadInputSerializer, responses=ReadSerializer)
+    @extend_schema(request=ThreadReadInputSerializer, responses=ThreadReadSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str) -> Response:
         """Mark the thread read (up to ``up_to``, default its latest post) for the requesting user."""
         thread = self.get_object()
-        body = ReadInputSerializer(data=request.data)
+        body = ThreadReadInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = acting_user(request)
         upto = services.thread_mark_read(user=user, thread_id=thread.pk, up_to=body.validated_data.get("up_to"))
         fresh = selectors.thread_detail(user=user, pk=thread.pk)
         unread = getattr(fresh, "unread_count", 0)
-        return Response(ReadSerializer({"thread": thread.pk, "read_up_to": upto, "unread_count": unread}).data)
+        return Response(ThreadReadSerializer({"thread": thread.pk, "read_up_to": upto, "unread_count": unread}).data)
