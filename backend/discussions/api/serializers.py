@@ -44,11 +44,16 @@ class ThreadSerializer(serializers.ModelSerializer):
         return reverse("discussions:thread", args=[obj.pk])
 
 
-class ThreadCreateSerializer(serializers.Serializer):
+class ThreadCreateJSONSerializer(serializers.Serializer):
     project = serializers.IntegerField(required=False, allow_null=True, help_text="Give a project or a tender.")
     tender = serializers.IntegerField(required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(help_text="The first post, in Markdown.")
+
+
+class ThreadCreateSerializer(ThreadCreateJSONSerializer):
+    """As multipart form data, with files attached to the first post."""
+
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
@@ -112,9 +117,14 @@ class PostPageSerializer(serializers.Serializer):
     results = PostSerializer(many=True)
 
 
-class PostCreateSerializer(serializers.Serializer):
+class PostCreateJSONSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="Markdown; @username notifies that colleague if they see the thread.")
     quote = serializers.IntegerField(required=False, allow_null=True, help_text="Id of a post of the same thread.")
+
+
+class PostCreateSerializer(PostCreateJSONSerializer):
+    """As multipart form data, with files."""
+
     files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 

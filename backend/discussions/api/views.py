@@ -22,11 +22,13 @@ from backend.discussions import selectors, services
 from backend.discussions.api.serializers import (
     PostAttachmentInputSerializer,
     PostAttachmentSerializer,
+    PostCreateJSONSerializer,
     PostCreateSerializer,
     PostPageSerializer,
     PostRevisionSerializer,
     PostSerializer,
     PostUpdateSerializer,
+    ThreadCreateJSONSerializer,
     ThreadCreateSerializer,
     ThreadReadInputSerializer,
     ThreadReadSerializer,
@@ -87,7 +89,7 @@ class ThreadViewSet(
         )
 
     @extend_schema(
-        request={"application/json": ThreadCreateSerializer, "multipart/form-data": ThreadCreateSerializer},
+        request={"application/json": ThreadCreateJSONSerializer, "multipart/form-data": ThreadCreateSerializer},
         responses={201: ThreadSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -128,7 +130,7 @@ class ThreadViewSet(
     )
     @extend_schema(
         methods=["POST"],
-        request={"application/json": PostCreateSerializer, "multipart/form-data": PostCreateSerializer},
+        request={"application/json": PostCreateJSONSerializer, "multipart/form-data": PostCreateSerializer},
         responses={201: PostSerializer},
     )
     @action(detail=True, methods=["get", "post"], parser_classes=PARSERS)
