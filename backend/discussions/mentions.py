@@ -77,8 +77,8 @@ def _by_display_name(tail: str, candidates: list[User], sees) -> User | None:
         if not shown or not tail.startswith(shown):
             continue
         after = tail[len(shown) : len(shown) + 1]
-        if after and not _cjk(shown) and _is_word_char(after):
-            continue  # "@Al" is not "Alice"
+        if after and not _cjk(shown) and after.isascii() and _is_word_char(after):
+            continue  # "@Al" is not "Alice" (but "@Alice Smith请看" is Alice Smith)
         if not sees(user):
             continue
         if len(shown) > best_length:

@@ -67,7 +67,13 @@ def test_a_mention_is_one_notification_per_user_per_post_even_after_edits(
 def test_mention_by_display_name_when_unambiguous(team, thread, make_user, django_capture_on_commit_callbacks):
     # "Alice Smith" is pm's display name, 张伟 presales' (an @ right after a Chinese character counts)
     with django_capture_on_commit_callbacks(execute=True):
-        services.post_create(actor=team["engineer"], thread_id=thread.pk, body="问一下 @Alice Smith，还有@张伟请确认")
+        services.post_create(
+            actor=team["engineer"], thread_id=thread.pk, body="问一下 @Alice Smith请看，还有@张伟请确认"
+        )
+    assert _notified() == ["pm", "presales"]
+    # a name that only starts a longer word is not a mention
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_create(actor=team["presales"], thread_id=thread.pk, body="@Alice Smithson 不是她")
     assert _notified() == ["pm", "presales"]
 
 
@@ -219,6 +225,19 @@ def test_a_post_is_proposed_to_the_knowledge_base_with_a_link_to_the_project(tea
     assert article.title == "方案评审" and "交换机要提前备货" in article.body
     with pytest.raises(NotFound):
         article_propose(actor=team["outsider"], kind="post", object_id=thread.posts.first().pk)
+
+
+def test_a_tender_post_is_proposed_linked_to_the_tenders_project_if_any(team, tender):
+    from backend.knowledge.services import article_propose
+    from tests.factories import ProjectFactory
+
+    thread = services.thread_create(actor=team["pm"], tender_id=tender.pk, title="报名资料", body="资质清单如下。")
+    alone = article_propose(actor=team["pm"], kind="post", object_id=thread.posts.get().pk)
+    assert (alone.source_project_id, alone.industry, alone.title) == (None, "other", "报名资料")
+    project = ProjectFactory(owner=team["pm"], tender=tender)
+    reply = services.post_create(actor=team["pm"], thread_id=thread.pk, body="补充：社保证明。")
+    linked = article_propose(actor=team["pm"], kind="post", object_id=reply.pk)
+    assert linked.source_project_id == project.pk
 
 
 def test_a_thread_belongs_to_exactly_one_project_or_tender(team, tender):
