@@ -17,11 +17,10 @@ PROJECT_THREADS = 3
 
 def load(*, password: str, log: Callable[[str], None]) -> None:
     created = 0
-    projects = [p for p in Project.objects.select_related("owner").order_by("pk")[:20] if p.owner.is_active]
-    for project in projects[:PROJECT_THREADS]:
-        title = "方案评审与分工"
-        if Thread.objects.filter(project=project, title=title).exists():
-            continue
+    started = 0
+    for project in Project.objects.select_related("owner").filter(owner__is_active=True).order_by("pk")[:30]:
+        if started == PROJECT_THREADS:
+            break
         members = [
             m.user
             for m in ProjectMember.objects.filter(project=project, user__is_active=True)
@@ -29,6 +28,12 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
             .select_related("user")
             .order_by("pk")[:2]
         ]
+        if not members:
+            continue
+        started += 1
+        title = "方案评审与分工"
+        if Thread.objects.filter(project=project, title=title).exists():
+            continue
         thread = services.thread_create(
             actor=project.owner,
             project_id=project.pk,

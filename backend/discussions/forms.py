@@ -15,7 +15,7 @@ class ThreadForm(forms.Form):
 
 
 class PostForm(forms.Form):
-    body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
     quote = forms.IntegerField(required=False, widget=forms.HiddenInput)
     file = UploadField(label=_("Attachment"), required=False)
 
