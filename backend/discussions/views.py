@@ -81,7 +81,7 @@ def _render_thread(
     read_upto = getattr(thread, "read_upto", 0) or 0
     for post in posts:
         post.unread = post.pk > read_upto and post.author_id != request.user.pk  # type: ignore[attr-defined]
-    if posts and status == 200:
+    if posts and status == 200 and posts[-1].pk > read_upto:  # opening the thread marks it read (a write only if due)
         services.thread_mark_read(user=request.user, thread_id=thread.pk, up_to=posts[-1].pk)
     quote_id = request.GET.get("quote", "")
     if form is None:
