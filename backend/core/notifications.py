@@ -41,6 +41,7 @@ MESSAGES = {
     "alarm_stage_overdue": _("%(project)s has been in %(stage)s for %(days)s days; the standard is %(standard)s."),
     "alarm_review_pending": _("%(project)s: %(gate)s has waited %(hours)s hours for your decision."),
     "alarm_tender_deadline": _("Tender %(tender)s: the bid deadline is %(deadline)s."),
+    "post_mentioned": _("%(where)s: %(actor)s mentioned you in the discussion %(thread)s."),
 }
 
 

@@ -18,6 +18,7 @@ DEMO_MODULES = [
     "backend.demo.delivery",
     "backend.demo.reports",
     "backend.demo.knowledge",
+    "backend.demo.discussions",
 ]
 
 

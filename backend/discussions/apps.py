@@ -10,3 +10,15 @@ class DiscussionsConfig(AppConfig):
     name = "backend.discussions"
     label = "discussions"
     verbose_name = _("Discussions")
+
+    def ready(self) -> None:
+        from backend.discussions import permissions, visibility  # noqa: F401  (the rules)
+        from backend.discussions.services import post_proposal_source
+        from backend.knowledge.choices import SourceKind
+        from backend.knowledge.services.proposals import proposal_source
+        from backend.projects.tabs import project_tab
+        from backend.tenders.sections import tender_section
+
+        project_tab("discussions", "backend.discussions.views.project_threads_context", "discussions/_board.html")
+        tender_section("discussions", "backend.discussions.views.tender_threads_context", "discussions/_board.html")
+        proposal_source(SourceKind.POST, post_proposal_source)

@@ -26,9 +26,10 @@ class SourceKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Project attachment")
     DELIVERABLE = "deliverable", _("Deliverable")
     LESSON = "lesson", _("Win/loss lesson")
+    POST = "post", _("Discussion post")
 
 
-PROPOSABLE = (SourceKind.DOCUMENT, SourceKind.ATTACHMENT, SourceKind.DELIVERABLE, SourceKind.LESSON)
+PROPOSABLE = (SourceKind.DOCUMENT, SourceKind.ATTACHMENT, SourceKind.DELIVERABLE, SourceKind.LESSON, SourceKind.POST)
 
 
 class LinkStatus(models.TextChoices):

@@ -28,6 +28,7 @@ from backend.tenders import importer, selectors, services
 from backend.tenders.forms import TenderAttachmentForm, TenderFilterSet, TenderForm, TenderImportForm
 from backend.tenders.lists import TENDERS
 from backend.tenders.models import Tender, TenderAttachment
+from backend.tenders.sections import tender_sections
 
 PAGE_SIZE = 25
 SOON_DAYS = 3
@@ -95,6 +96,7 @@ def _render_detail(request: AuthenticatedRequest, tender: Tender, *, status: int
         "attachment_form": TenderAttachmentForm(prefix="attachment"),
         "max_attachment_mb": services.attachment_max_bytes() // 1024 // 1024,
         "now": now,
+        "sections": tender_sections(request, tender),
         **forms,
     }
     return render(request, "tenders/tender_detail.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,19 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 # --- proposals from project records (知识文档 → 知识库) ------------------------------------------------------
 
+# Sources contributed by the apps above (e.g. discussion posts), registered in their ``AppConfig.ready()`` with
+# ``proposal_source``: kind → function(actor=, object_id=) returning what a proposal copies — "project" (or None),
+# "title", "summary", "body", "file" ((name, field file) or None) and, without a project, "industry" — after
+# checking the actor sees the record (``NotFound`` otherwise).
+PROPOSAL_SOURCES: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+def proposal_source(kind: str, function: Callable[..., dict[str, Any]]) -> None:
+    """Let records of ``kind`` (one of ``SourceKind``) be proposed to the knowledge base."""
+    if kind not in SourceKind.values:
+        raise ValueError(f"unknown proposal source {kind!r}")
+    PROPOSAL_SOURCES[kind] = function
+
 
 def _read(field_file) -> bytes:
     with field_file.open("rb") as handle:
@@ -51,6 +65,8 @@ def _read(field_file) -> bytes:
 
 def _proposal_source(*, actor: User, kind: str, object_id: int) -> dict[str, Any]:
     """What a proposal copies from its source record, after checking the actor sees that record."""
+    if kind in PROPOSAL_SOURCES:
+        return PROPOSAL_SOURCES[kind](actor=actor, object_id=object_id)
     if kind == SourceKind.LESSON:
         from backend.bids.models import WinLossRecord
 
@@ -135,8 +151,8 @@ def article_propose(*, actor: User, kind: str, object_id: int, title: str = "", 
             code="already_proposed",
             extra={"article": existing.pk},
         )
-    project = source["project"]
-    department_id = project.department_id or actor.department_id
+    project = source["project"]  # None for a record of no project (a post on a tender's board)
+    department_id = (project.department_id if project else None) or actor.department_id
     body = "\n\n".join(p for p in [note.strip(), source["body"]] if p)
     try:
         with transaction.atomic():
@@ -145,13 +161,13 @@ def article_propose(*, actor: User, kind: str, object_id: int, title: str = "", 
                 title=(title or source["title"])[:300],
                 summary=source["summary"],
                 body=body,
-                industry=project.industry,
+                industry=project.industry if project else source.get("industry", ""),
                 visibility=Visibility.DEPARTMENT if department_id else Visibility.USERS,
                 department_ids=[department_id] if department_id else [],
                 user_ids=[] if department_id else [actor.pk],
                 status=ArticleStatus.IN_REVIEW,
                 source_kind=kind,
-                source_project_id=project.pk,
+                source_project_id=project.pk if project else None,
                 source_object_id=object_id,
                 proposed_by=actor,
             )
