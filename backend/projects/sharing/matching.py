@@ -70,11 +70,15 @@ def subtree(root: int, children: dict[int | None, list[int]]) -> frozenset[int]:
     return frozenset(found)
 
 
-def scopes_of(rules: Iterable[ProjectSharingRule]) -> list[Scope]:
+def scopes_of(
+    rules: Iterable[ProjectSharingRule], *, children: dict[int | None, list[int]] | None = None
+) -> list[Scope]:
     """The scopes of ``rules`` (one more query, over the department tree, when a rule includes the departments
-    below its department)."""
+    below its department and ``children`` — the tree, from ``department_children`` — is not given)."""
     rules = list(rules)
-    children = department_children() if any(r.department_id and r.include_subdepartments for r in rules) else {}
+    if children is None:
+        wanted = any(r.department_id and r.include_subdepartments for r in rules)
+        children = department_children() if wanted else {}
     found = []
     for rule in rules:
         departments: frozenset[int] | None = None

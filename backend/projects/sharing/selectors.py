@@ -35,7 +35,7 @@ def sharing_rule_list(*, user: User) -> QuerySet[ProjectSharingRule]:
     )
 
 
-def _grantee_users(rules: list[ProjectSharingRule]) -> dict[int, User]:
+def _grantee_users(rules: list[ProjectSharingRule], children: dict[int | None, list[int]]) -> dict[int, User]:
     """The user grantees of ``rules`` with their roles, headed departments and applicable rules loaded (the
     caches ``project_q`` reads), in four queries whatever their number."""
     ids = {rule.grantee_user_id for rule in rules if rule.grantee_user_id}
@@ -48,9 +48,8 @@ def _grantee_users(rules: list[ProjectSharingRule]) -> dict[int, User]:
     heads: dict[int, set[int]] = defaultdict(set)
     for pk, head_id in Department.objects.filter(head_id__in=ids).values_list("pk", "head_id"):
         heads[head_id].add(pk)
-    children = department_children()
     every_rule = list(ProjectSharingRule.objects.order_by("pk"))
-    scopes = dict(zip([r.pk for r in every_rule], scopes_of(every_rule), strict=True))
+    scopes = dict(zip([r.pk for r in every_rule], scopes_of(every_rule, children=children), strict=True))
     for pk, user in users.items():
         user.__dict__["_roles"] = frozenset(roles[pk])
         user.__dict__["_headed_department_ids"] = {d for root in heads[pk] for d in subtree(root, children)}
@@ -63,8 +62,9 @@ def sharing_rule_previews(*, rules: Iterable[ProjectSharingRule]) -> list[Previe
     rules = list(rules)
     if not rules:
         return []
-    scopes = scopes_of(rules)
-    grantees = _grantee_users(rules)
+    children = department_children()  # always read, so the count of queries does not depend on the rules
+    scopes = scopes_of(rules, children=children)
+    grantees = _grantee_users(rules, children)
     projects: dict[str, Count] = {}
     people: dict[str, Count] = {}
     for i, (rule, scope) in enumerate(zip(rules, scopes, strict=True)):
