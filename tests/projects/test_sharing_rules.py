@@ -381,7 +381,9 @@ def test_the_rules_page_runs_the_same_queries_for_3_rules_as_for_9(
 # --- access ----------------------------------------------------------------------------------------------
 
 
-def test_non_administrators_get_404_on_the_page_and_403_on_the_api(world, three_rules, client, client_for):
+def test_non_administrators_get_404_on_the_page_and_nothing_but_refusals_from_the_api(
+    world, three_rules, client, client_for
+):
     for who in ("reader", "director"):
         user = world.get(who) or UserFactory(username="dir", roles=["director"])
         client.force_login(user)
@@ -389,10 +391,21 @@ def test_non_administrators_get_404_on_the_page_and_403_on_the_api(world, three_
         assert client.post("/projects/sharing-rules/preview/", {"industry": "energy"}).status_code == 404
         assert client.post(f"/projects/sharing-rules/{three_rules[0].pk}/delete/").status_code == 404
         api = client_for(user)
-        assert api.get("/api/v1/sharing-rules/").status_code == 403
+        listing = api.get("/api/v1/sharing-rules/")  # like every list: filtered by visibility, here to nothing
+        assert listing.status_code == 200
+        assert listing.json()["count"] == 0
+        assert api.get(f"/api/v1/sharing-rules/{three_rules[0].pk}/").status_code == 404
         response = api.post("/api/v1/sharing-rules/", {"industry": "energy", "grantee_role": "pm"}, format="json")
-        assert response.status_code == 403
-        assert api.delete(f"/api/v1/sharing-rules/{three_rules[0].pk}/").status_code == 403
+        assert (response.status_code, response.json()["code"]) == (403, "permission_denied")
+        preview = api.post(
+            "/api/v1/sharing-rules/preview/", {"industry": "energy", "grantee_role": "pm"}, format="json"
+        )
+        assert preview.status_code == 403
+        assert (
+            api.patch(f"/api/v1/sharing-rules/{three_rules[0].pk}/", {"region": "east"}, format="json").status_code
+            == 404
+        )
+        assert api.delete(f"/api/v1/sharing-rules/{three_rules[0].pk}/").status_code == 404
     assert ProjectSharingRule.objects.count() == 3
     assert "nav-sharing-rules" not in client.get("/projects/").content.decode()
     client.force_login(world["admin"])

@@ -56,15 +56,11 @@ class SharingRuleSerializer(serializers.ModelSerializer):
 class SharingRuleViewSet(mixins.DestroyModelMixin, VisibleModelViewSet):
     """Sharing rules (administrators only): each grants READ access to the projects matching all its criteria
     to one grantee — a department's members, a role, or a user. A rule with no criterion, no grantee or two
-    grantees is refused (400, ``code`` ``no_criterion``, ``no_grantee`` or ``two_grantees``)."""
+    grantees is refused (400, ``code`` ``no_criterion``, ``no_grantee`` or ``two_grantees``). Like every list,
+    the rules are filtered by visibility: anyone else gets an empty list, 404 on a rule, 403 on a write."""
 
     serializer_class = SharingRuleSerializer
     queryset = ProjectSharingRule.objects.none()
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        if not can(request.user, "manage", ProjectSharingRule):
-            raise PermissionDenied(_("Only administrators manage sharing rules."))
 
     def base_queryset(self) -> QuerySet[ProjectSharingRule]:
         return selectors.sharing_rule_list(user=acting_user(self.request))
@@ -85,6 +81,8 @@ class SharingRuleViewSet(mixins.DestroyModelMixin, VisibleModelViewSet):
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> Response:
         """What an unsaved rule would open: projects it selects, grantee users, and a user grantee's gain."""
+        if not can(request.user, "manage", ProjectSharingRule):
+            raise PermissionDenied(_("Only administrators manage sharing rules."))
         body = SharingRuleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(cast(dict[str, Any], body.validated_data))
