@@ -17,7 +17,11 @@ from backend.projects.sharing.services import FIELDS
 class SharingRuleForm(forms.ModelForm):
     class Meta:
         model = ProjectSharingRule
-        fields = list(FIELDS)
+        fields = [
+            "department",
+            "include_subdepartments",
+            *(f for f in FIELDS if f not in ("department", "include_subdepartments")),
+        ]
         labels = {
             "department": _("Project department"),
             "include_subdepartments": _("Include sub-departments"),
@@ -25,9 +29,9 @@ class SharingRuleForm(forms.ModelForm):
             "region": _("Region"),
             "customer": _("Customer"),
             "customer_tier": _("Customer tier"),
-            "grantee_department": _("Department (its members)"),
-            "grantee_role": _("Role"),
-            "grantee_user": _("User"),
+            "grantee_department": _("Grant to a department (its members)"),
+            "grantee_role": _("Grant to a role"),
+            "grantee_user": _("Grant to a user"),
             "note": _("Note"),
         }
 
