@@ -72,7 +72,11 @@ class ProjectIndex(SearchIndex):
     watches: ClassVar[tuple[Watch | M2MWatch, ...]] = (
         Watch(ProjectMember, lambda m: [m.project_id]),
         Watch(ProjectCompetitor, lambda c: [c.project_id]),
-        Watch("customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name"})),
+        # the tier decides which sharing rules a project matches (a bulk re-ranking calls
+        # ``sharing.services.sharing_customers_retiered`` instead)
+        Watch(
+            "customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name", "tier"})
+        ),
         Watch(
             "accounts.User",
             lambda u: Project.objects.filter(owner=u).values_list("pk", flat=True),

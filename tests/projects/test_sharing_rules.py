@@ -239,6 +239,27 @@ def test_a_rule_change_marks_exactly_the_projects_it_matched_or_matches(world, d
     assert set(Project.objects.filter(search_dirty=True).values_list("name", flat=True)) == {"P5", "P3"}
 
 
+def test_a_customer_changing_tier_moves_its_projects_in_and_out_of_a_tier_rule(
+    world, search_backend, django_capture_on_commit_callbacks
+):
+    from backend.customers.services import customer_grade_set
+    from backend.projects.sharing.services import sharing_customers_retiered
+    from backend.search.services import search_reindex
+
+    grant(world, grantee_role="pm", customer_tier="A")
+    search_reindex(backend=search_backend)
+    assert found(world["pm"]) == {"P1", "P3"} == names(world["pm"])
+    # by hand (one save: the search watches the tier)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_grade_set(actor=world["admin"], customer=world["tier_b"], tier="A")
+    assert found(world["pm"]) == {"P1", "P2", "P3", "P5"} == names(world["pm"])
+    # by the nightly ranking (a bulk update, no signals): the projects are marked and flushed
+    with django_capture_on_commit_callbacks(execute=True):
+        type(world["tier_a"]).objects.filter(pk=world["tier_a"].pk).update(tier="C")
+        assert sharing_customers_retiered(customer_ids=[world["tier_a"].pk]) == 2
+    assert found(world["pm"]) == {"P2", "P5"} == names(world["pm"])
+
+
 # --- reports ---------------------------------------------------------------------------------------------
 
 

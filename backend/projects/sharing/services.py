@@ -115,3 +115,20 @@ def sharing_rule_delete(*, actor: User, rule_id: int) -> None:
     rule = _get(rule_id)
     _mark_projects([rule])
     rule.delete()
+
+
+def sharing_customers_retiered(*, customer_ids: list[int]) -> int:
+    """After a bulk change of customer tiers (which sends no signals): mark the projects of those customers for
+    re-indexing when some rule selects by tier. Returns how many were marked. Call inside the writer's
+    transaction; the periodic flush (or the one scheduled here) indexes them."""
+    if not customer_ids or not ProjectSharingRule.objects.exclude(customer_tier="").exists():
+        return 0
+    marked = Project.objects.filter(customer_id__in=customer_ids).update(search_dirty=True)
+
+    def flush() -> None:
+        from backend.search.tasks import flush_dirty
+
+        flush_dirty.delay()
+
+    transaction.on_commit(flush)
+    return marked
