@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "BidResultEnum": "backend.bids.choices.BidResult",
         "DocumentTypeEnum": "backend.docs_templates.choices.DocType",
         "DeliverableTypeEnum": "backend.milestones.choices.DeliverableType",
+        "TierEnum": "backend.customers.choices.Tier",
     },
 }
 

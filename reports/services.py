@@ -180,6 +180,7 @@ def customer_tiers_recompute() -> dict[str, int]:
     A customer whose grade was set by hand (``tier_manual``) keeps it."""
     from backend.customers.choices import Tier
     from backend.customers.models import Customer
+    from backend.projects.sharing.services import sharing_customers_retiered
     from reports.selectors.customers import tiers_from_amounts, trailing_won_amounts
 
     amounts = [(row["customer"], row["won"]) for row in trailing_won_amounts()]
@@ -195,6 +196,7 @@ def customer_tiers_recompute() -> dict[str, int]:
         for customer in customers:
             customer.tier = tiers.get(customer.pk, Tier.C)
         bulk_update_with_history(customers, Customer, ["tier"], batch_size=500)
+    sharing_customers_retiered(customer_ids=changed)  # sharing rules by tier now match other projects
     counts = dict(Customer.objects.values_list("tier").annotate(n=Count("pk")).order_by())
     return {tier: counts.get(tier, 0) for tier in Tier.values}
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from backend.accounts.choices import Role
 from backend.accounts.models import Department, User
 from backend.accounts.services import roles_ensure, user_set_roles
+from backend.projects.models import ProjectSharingRule
 
 # name, parent, region
 DEPARTMENTS = [
@@ -108,4 +109,8 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
         if department.head_id is None:
             department.head = users[username]
             department.save(update_fields=["head", "updated_at"])
+    # the quality manager reads every project of a tier-A customer (a sharing rule; read only)
+    ProjectSharingRule.objects.get_or_create(
+        grantee_role=Role.QUALITY, customer_tier="A", defaults={"note": "质量抽查：A类客户的全部项目"}
+    )
     log(f"accounts: {len(departments)} departments, {len(users)} demo users ({created} new)")

@@ -75,7 +75,28 @@ class ProjectEventAdmin(admin.ModelAdmin):
 
 @admin.register(ProjectSharingRule)
 class SharingRuleAdmin(admin.ModelAdmin):
-    list_display = ("department", "industry")
+    """Read-only here: rules are written on the sharing rules page (its service re-indexes the projects)."""
+
+    list_display = (
+        "pk",
+        "department",
+        "industry",
+        "region",
+        "customer",
+        "customer_tier",
+        "grantee_department",
+        "grantee_role",
+        "grantee_user",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(StageChecklistItem)

@@ -525,23 +525,6 @@ class Expense(models.Model):
         return f"{self.get_category_display()} {self.amount}"
 
 
-class ProjectSharingRule(models.Model):
-    """Widens read access: members of ``department`` read every project of ``industry``."""
-
-    department = models.ForeignKey(
-        "accounts.Department", verbose_name=_("department"), on_delete=models.CASCADE, related_name="sharing_rules"
-    )
-    industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["department", "industry"], name="uniq_sharing_rule")]
-        verbose_name = _("sharing rule")
-        verbose_name_plural = _("sharing rules")
-
-    def __str__(self) -> str:
-        return f"{self.department} → {self.get_industry_display()}"
-
-
 class ProjectAttachment(models.Model):
     """A file on the project (e.g. carried over from its tender notice)."""
 
@@ -558,3 +541,7 @@ class ProjectAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# the sharing rule lives with its package; imported here so it is one of the app's models
+from backend.projects.sharing.models import ProjectSharingRule as ProjectSharingRule  # noqa: E402

@@ -15,7 +15,7 @@ from backend.accounts.models import User
 from backend.accounts.selectors import headed_department_ids
 from backend.core.permissions import action_rule
 from backend.projects.choices import EDITING_ROLES
-from backend.projects.models import Project, ProjectMember
+from backend.projects.models import Project, ProjectMember, ProjectSharingRule
 
 MANAGING_ROLES = (Role.DIRECTOR, Role.ADMIN)
 
@@ -69,3 +69,9 @@ def may_adjust_forecast(user: User, project: Project) -> bool:
         project.department_id in heads_of
         or User.objects.filter(pk=project.owner_id, department_id__in=heads_of).exists()
     )
+
+
+@action_rule(ProjectSharingRule, "manage")
+def may_manage_sharing_rules(user: User, _rule: object) -> bool:
+    """Sharing rules widen what people read: administrators only."""
+    return user.is_superuser or user.has_role(Role.ADMIN)

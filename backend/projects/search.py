@@ -1,8 +1,9 @@
 """What projects contribute to search: code, name, description, customer and competitors, with the
 visibility terms that mirror ``backend.projects.visibility.project_q``: ``u:<user>`` for the owner, each
 member and each approver of the project's reviews; ``h:<department>`` for the project's and the owner's
-department (a user holds ``h:`` for every department they head and those below); ``i:<industry>`` for
-sharing rules (a user holds ``i:`` for the industries their department is opened to). The see-all roles
+department (a user holds ``h:`` for every department they head and those below); ``s:<rule>`` for
+each sharing rule the project matches (a user holds ``s:`` for the rules granted to them, their role or their
+department; a rule's change marks the projects it matched and matches for re-indexing). The see-all roles
 see every project.
 
 Apps above projects add text to the project's document with ``contribute``, from their own ``search.py``
@@ -21,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.selectors import headed_department_ids
 from backend.projects.models import Project, ProjectCompetitor, ProjectMember
-from backend.projects.visibility import _shared_industries
+from backend.projects.sharing.matching import Scope, scopes_of, user_scopes
+from backend.projects.sharing.models import ProjectSharingRule
 from backend.search.documents import SearchDocument
 from backend.search.registry import M2MWatch, SearchIndex, Watch, register
 
@@ -70,7 +72,11 @@ class ProjectIndex(SearchIndex):
     watches: ClassVar[tuple[Watch | M2MWatch, ...]] = (
         Watch(ProjectMember, lambda m: [m.project_id]),
         Watch(ProjectCompetitor, lambda c: [c.project_id]),
-        Watch("customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name"})),
+        # the tier decides which sharing rules a project matches (a bulk re-ranking calls
+        # ``sharing.services.sharing_customers_retiered`` instead)
+        Watch(
+            "customers.Customer", lambda c: c.projects.values_list("pk", flat=True), fields=frozenset({"name", "tier"})
+        ),
         Watch(
             "accounts.User",
             lambda u: Project.objects.filter(owner=u).values_list("pk", flat=True),
@@ -85,7 +91,11 @@ class ProjectIndex(SearchIndex):
             "members", "competitors__competitor", "reviews__steps__approvers", *extra
         )
 
-    def document(self, obj: Project, context: Any) -> SearchDocument:
+    def context(self) -> list[Scope]:
+        """Every sharing rule's scope (a small table), read once per batch."""
+        return scopes_of(ProjectSharingRule.objects.order_by("pk"))
+
+    def document(self, obj: Project, context: list[Scope]) -> SearchDocument:
         competitors = list(obj.competitors.all())
         # the body is sentences (the snippet shows one); names go to the keywords, weighted, never shown
         body = "\n".join(
@@ -102,7 +112,7 @@ class ProjectIndex(SearchIndex):
         for review in obj.reviews.all():
             for step in review.steps.all():
                 users |= {u.pk for u in step.approvers.all()}
-        acl = {f"u:{pk}" for pk in users} | {f"i:{obj.industry}"}
+        acl = {f"u:{pk}" for pk in users} | {f"s:{scope.rule_id}" for scope in context if scope.matches(obj)}
         acl |= {f"h:{pk}" for pk in (obj.department_id, obj.owner.department_id) if pk}
         return SearchDocument(
             type=self.type,
@@ -122,5 +132,5 @@ class ProjectIndex(SearchIndex):
             return None
         terms = {f"u:{user.pk}"}
         terms |= {f"h:{pk}" for pk in headed_department_ids(user)}
-        terms |= {f"i:{industry}" for industry in _shared_industries(user)}
+        terms |= {f"s:{scope.rule_id}" for scope in user_scopes(user)}
         return terms

@@ -3,12 +3,17 @@
 from django.urls import path
 
 from backend.projects import views
+from backend.projects.views import sharing
 
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
     path("board/", views.project_board, name="board"),
+    path("sharing-rules/", sharing.sharing_rules, name="sharing-rules"),
+    path("sharing-rules/preview/", sharing.sharing_rule_preview, name="sharing-rule-preview"),
+    path("sharing-rules/<int:pk>/", sharing.sharing_rules, name="sharing-rule-edit"),
+    path("sharing-rules/<int:pk>/delete/", sharing.sharing_rule_delete, name="sharing-rule-delete"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/move/", views.board_move, name="board-move"),

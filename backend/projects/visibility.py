@@ -1,13 +1,13 @@
 """Who sees which projects (DESIGN.md §6): members and the owner; the heads of the project's or the
-owner's department and every department above them; approvers of the project's reviews; departments a
-sharing rule opens an industry to; and the see-all roles. Everything that belongs to a project follows
-it through ``project_q(user, prefix)``."""
+owner's department and every department above them; approvers of the project's reviews; the grantees of a
+sharing rule that matches the project (``sharing.matching``); and the see-all roles. Everything that belongs
+to a project follows it through ``project_q(user, prefix)``."""
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from backend.accounts.choices import SEE_ALL_ROLES
+from backend.accounts.choices import SEE_ALL_ROLES, Role
 from backend.accounts.models import User
 from backend.accounts.selectors import headed_department_ids
 from backend.core.permissions import visibility_rule
@@ -24,28 +24,19 @@ from backend.projects.models import (
     ProjectSharingRule,
     StageChecklistItem,
 )
+from backend.projects.sharing.matching import user_scopes
 from workflows.models import Review, ReviewStep
 
 
-def _shared_industries(user: User) -> set[str]:
-    cached = user.__dict__.get("_shared_industries")
-    if cached is None:
-        cached = (
-            set(ProjectSharingRule.objects.filter(department_id=user.department_id).values_list("industry", flat=True))
-            if user.department_id
-            else set()
-        )
-        user.__dict__["_shared_industries"] = cached
-    return cached
-
-
-def project_q(user: User, prefix: str = "") -> Q | None:
-    """Owner, member, approver; the departments ``user`` heads (the project's or its owner's); the industries
-    shared with their department. None for the see-all roles.
+def project_q(user: User, prefix: str = "", *, without_rule: int | None = None) -> Q | None:
+    """Owner, member, approver; the departments ``user`` heads (the project's or its owner's); the projects the
+    sharing rules granted to the user, their role or their department open (each rule an ``AND`` of its
+    criteria). None for the see-all roles. ``without_rule`` leaves one rule out (the rules page's preview:
+    what would the user see without it).
 
     Written for the planner (issue 15), the same rows either way: a user who sees only their own projects
     gets one ``id IN (… UNION …)`` of three index look-ups, so a page sorts the few rows found instead of
-    walking every project newest first; a head or a shared industry opens thousands of rows, so there the
+    walking every project newest first; a head or a sharing rule opens thousands of rows, so there the
     conditions stay an ``OR`` evaluated along the newest-first index, each of them a column of the project
     or a hashed subquery (the owner's department no longer joins the user table, which hid the selectivity
     from the planner)."""
@@ -55,7 +46,7 @@ def project_q(user: User, prefix: str = "") -> Q | None:
     member_of = ProjectMember.objects.filter(user=user).values("project_id")
     approver_of = ReviewStep.objects.filter(approvers=user).values("review__project_id")
     heads_of = headed_department_ids(user)
-    shared = _shared_industries(user)
+    shared = [scope for scope in user_scopes(user) if scope.rule_id is None or scope.rule_id != without_rule]
     if not heads_of and not shared:
         own = owned.order_by().union(member_of.order_by(), approver_of.order_by())
         return Q(**{f"{prefix}pk__in": own})
@@ -63,8 +54,8 @@ def project_q(user: User, prefix: str = "") -> Q | None:
     if heads_of:
         staff = User.objects.filter(department__in=heads_of).values("pk")
         q |= Q(**{f"{prefix}department__in": heads_of}) | Q(**{f"{prefix}owner__in": staff})
-    if shared:
-        q |= Q(**{f"{prefix}industry__in": shared})
+    for scope in shared:
+        q |= scope.q(prefix)
     return q
 
 
@@ -81,6 +72,7 @@ for _model in (
     ProjectAttachment,
     ProjectCompetitor,
     ProjectPartner,
+    ProjectSharingRule,
     ProjectEvent,
     StageChecklistItem,
     BudgetLine,
@@ -95,3 +87,9 @@ visibility_rule(Review)(_prefixed("project__"))
 def _customers_of_my_projects(user: User, prefix: str) -> Q:
     """Members of a project see its customer."""
     return Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(user=user).values("project__customer_id")})
+
+
+@visibility_rule(ProjectSharingRule)
+def _sharing_rules(user: User) -> Q | None:
+    """The rules themselves: administrators (they manage them) and nobody else."""
+    return None if user.has_role(Role.ADMIN) else Q(pk__in=[])

@@ -32,6 +32,7 @@ ACTION_BODIES = {
     ("POST", "/api/v1/knowledge/links/"): lambda c: {"article": 1, "project": 1},
     ("POST", "/api/v1/projects/{project_pk}/budget-lines/"): lambda c: {"category": "hardware", "planned_amount": "1"},
     ("POST", "/api/v1/projects/{project_pk}/partners/"): lambda c: {"partner_name": "伙伴", "role": "x", "amount": "1"},
+    ("POST", "/api/v1/sharing-rules/preview/"): lambda c: {"industry": "energy", "grantee_role": "pm"},
 }
 SKIP = {
     ("POST", "/api/v1/deliverables/"),  # multipart upload: its only number is the milestone id (covered by PATCH ids)

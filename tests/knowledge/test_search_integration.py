@@ -151,7 +151,7 @@ def org_projects(kb, make_user, search_backend, django_capture_on_commit_callbac
     east.head = people["head"]
     east.save()
     with django_capture_on_commit_callbacks(execute=True):
-        ProjectSharingRule.objects.create(department=kb["implementation"], industry="energy")
+        ProjectSharingRule.objects.create(grantee_department=kb["implementation"], industry="energy")
         customer = CustomerFactory(name="华北电力数据中心客户", owner=people["owner"])
         p1 = ProjectFactory(name="数据中心扩容一期", owner=people["owner"], customer=customer, industry="finance")
         p2 = ProjectFactory(name="数据中心能源监控", owner=people["member"], industry="energy")

@@ -1,11 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from backend.projects.api import views
+from backend.projects.api import sharing, views
 
 router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("competitors", views.CompetitorCatalogueViewSet, basename="competitor")
+router.register("sharing-rules", sharing.SharingRuleViewSet, basename="sharing-rule")
 
 nested = SimpleRouter()
 nested.register("members", views.MemberViewSet, basename="project-member")
