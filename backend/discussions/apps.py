@@ -22,3 +22,7 @@ class DiscussionsConfig(AppConfig):
         project_tab("discussions", "backend.discussions.views.project_threads_context", "discussions/_board.html")
         tender_section("discussions", "backend.discussions.views.tender_threads_context", "discussions/_board.html")
         proposal_source(SourceKind.POST, post_proposal_source)
+        from backend.discussions.selectors import post_stream_entries
+        from backend.projects.timeline import timeline_source
+
+        timeline_source("post", post_stream_entries)

@@ -6,6 +6,8 @@ through the service)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -102,3 +104,22 @@ def posts_for_timeline(*, project: Project, user: User, limit: int) -> list[Post
     ``thread``, ``author`` and ``created_at`` loaded (for the project's activity stream) — one query."""
     posts = visible_to(user, Post.objects.filter(thread__project=project))
     return list(posts.select_related("thread", "author").order_by("-created_at", "-pk")[: max(limit, 0)])
+
+
+def post_stream_entries(*, project: Project, user: User, limit: int) -> list[Any]:
+    """The project's posts as lines of its activity stream: the thread's title, the start of the text."""
+    from django.urls import reverse
+
+    from backend.projects.timeline import TimelineEntry
+
+    return [
+        TimelineEntry(
+            kind="post",
+            at=post.created_at,
+            title=post.thread.title,
+            actor=post.author,
+            detail=" ".join(post.body.split())[:240],
+            url=reverse("discussions:thread", args=[post.thread_id]) + f"#post-{post.pk}",
+        )
+        for post in posts_for_timeline(project=project, user=user, limit=limit)
+    ]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_api_token'),
-        ('workflows', '0004_localized_names'),
+        ('workflows', '0005_recurringactivitytemplate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
