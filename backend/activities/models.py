@@ -96,6 +96,15 @@ class Activity(TimeStampedModel):
         related_name="occurrences",
         editable=False,
     )
+    routing_rule = models.ForeignKey(
+        "workflows.RoutingRule",
+        verbose_name=_("assigned by rule"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     occurrence_date = models.DateField(_("occurrence date"), null=True, blank=True, editable=False)
 
     class Meta:

@@ -276,9 +276,13 @@ def recurring_activities_create(*, today: date | None = None) -> int:
     project, date), so a second run, or a run the next day, adds nothing already there. Returns how many
     were created."""
     from backend.projects.models import Project, ProjectMember
-    from workflows.models import RecurringActivityTemplate
+    from workflows.choices import RoutingTarget
+    from workflows.models import RecurringActivityTemplate, RoutingRule
+    from workflows.routing.services import routing_assign
 
     today = today or timezone.localdate()
+    # routing rules for template-created activities come first; the template's role is the default
+    routed = RoutingRule.objects.filter(is_active=True, applies_to=RoutingTarget.ACTIVITY).exists()
     lookahead = settings.ACTIVITY_RECURRING_LOOKAHEAD_DAYS
     created = 0
     for recurring in RecurringActivityTemplate.objects.all():
@@ -289,7 +293,7 @@ def recurring_activities_create(*, today: date | None = None) -> int:
             continue
         projects = list(
             Project.objects.filter(process_template_id=recurring.template_id, status__in=recurring.states).only(
-                "pk", "owner_id"
+                "pk", "owner_id", "industry", "region", "source", "estimated_amount"
             )
         )
         if not projects:
@@ -314,11 +318,27 @@ def recurring_activities_create(*, today: date | None = None) -> int:
                 starts = timezone.make_aware(datetime.combine(day, recurring.time or time.min))
                 all_day = recurring.time is None
                 ends = starts + timedelta(days=1) if all_day else starts
+                owner_id, rule = _assignee(project, recurring.assignee_role, members), None
+                if routed:
+                    decision = routing_assign(
+                        target=RoutingTarget.ACTIVITY,
+                        values={
+                            "industry": project.industry,
+                            "region": project.region,
+                            "source": project.source,
+                            "amount": project.estimated_amount,
+                            "category": recurring.kind,
+                        },
+                        project=project,
+                    )
+                    if decision.user is not None:
+                        owner_id, rule = decision.user.pk, decision.rule
                 rows.append(
                     Activity(
                         kind=recurring.kind,
                         subject=subject,
-                        owner_id=_assignee(project, recurring.assignee_role, members),
+                        owner_id=owner_id,
+                        routing_rule=rule,
                         starts_at=starts,
                         all_day=all_day,
                         due_at=ends,

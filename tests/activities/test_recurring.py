@@ -63,3 +63,25 @@ def test_the_task_runs_the_service(delivering, settings):
     created = create_recurring_activities()
     assert created in (0, 1)
     assert create_recurring_activities() == 0
+
+
+def test_a_routing_rule_for_activities_assigns_template_activities_in_turn_and_is_recorded(delivering, make_user):
+    from tests.factories import UserFactory
+    from workflows.routing.services import routing_rule_create
+
+    admin = make_user("admin", "admin")
+    pool = [UserFactory(username=f"writer{i}") for i in range(2)]
+    rule = routing_rule_create(
+        actor=admin, name="周报轮值", applies_to="activity", category="todo", assignee_kind="round_robin", group_users=pool
+    )
+    # three Fridays ahead for the project in implementation: the pool takes turns, and each records the rule
+    assert recurring_activities_create(today=date(2026, 11, 30)) == 1
+    assert recurring_activities_create(today=date(2026, 12, 7)) == 1
+    assert recurring_activities_create(today=date(2026, 12, 14)) == 1
+    reports = Activity.objects.order_by("occurrence_date")
+    assert [(a.occurrence_date.isoformat(), a.owner.username) for a in reports] == [
+        ("2026-12-04", "writer0"),
+        ("2026-12-11", "writer1"),
+        ("2026-12-18", "writer0"),
+    ]
+    assert {a.routing_rule_id for a in reports} == {rule.pk}
