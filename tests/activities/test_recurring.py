@@ -72,7 +72,12 @@ def test_a_routing_rule_for_activities_assigns_template_activities_in_turn_and_i
     admin = make_user("admin", "admin")
     pool = [UserFactory(username=f"writer{i}") for i in range(2)]
     rule = routing_rule_create(
-        actor=admin, name="周报轮值", applies_to="activity", category="todo", assignee_kind="round_robin", group_users=pool
+        actor=admin,
+        name="周报轮值",
+        applies_to="activity",
+        category="todo",
+        assignee_kind="round_robin",
+        group_users=pool,
     )
     # three Fridays ahead for the project in implementation: the pool takes turns, and each records the rule
     assert recurring_activities_create(today=date(2026, 11, 30)) == 1
