@@ -19,7 +19,12 @@ class DiscussionsConfig(AppConfig):
         from backend.projects.tabs import project_tab
         from backend.tenders.sections import tender_section
 
-        project_tab("discussions", "backend.discussions.views.project_threads_context", "discussions/_board.html")
+        project_tab(
+            "discussions",
+            "backend.discussions.views.project_threads_context",
+            "discussions/_board.html",
+            badge="backend.discussions.views.project_unread_badge",
+        )
         tender_section("discussions", "backend.discussions.views.tender_threads_context", "discussions/_board.html")
         proposal_source(SourceKind.POST, post_proposal_source)
         from backend.discussions.selectors import post_stream_entries

@@ -51,8 +51,13 @@ def _board(request: AuthenticatedRequest, *, project: Project | None = None, ten
 
 
 def project_threads_context(request: AuthenticatedRequest, project: Project) -> dict[str, Any]:
-    """The "discussions" tab of the project page (``unread_posts`` feeds the tab's badge)."""
+    """The "discussions" tab of the project page."""
     return _board(request, project=project)
+
+
+def project_unread_badge(request: AuthenticatedRequest, project: Project) -> int:
+    """The unread posts the "discussions" tab's label shows, whichever tab is open (one query)."""
+    return selectors.unread_posts(user=request.user, project_id=project.pk)
 
 
 def tender_threads_context(request: AuthenticatedRequest, tender: Tender) -> dict[str, Any]:

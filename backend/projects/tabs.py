@@ -7,14 +7,19 @@ from __future__ import annotations
 # Tabs other apps contribute: name → (context function "module.function", fragment template), registered by
 # those apps in their ready() (``project_tab``); a tab nobody registered is not shown.
 PLUGIN_TABS: dict[str, tuple[str, str]] = {}
+# A number shown on a tab's label whichever tab is open (unread posts…): name → "module.function"
+TAB_BADGES: dict[str, str] = {}
 
 
-def project_tab(name: str, context_function: str, template: str) -> None:
+def project_tab(name: str, context_function: str, template: str, *, badge: str = "") -> None:
     """Add tab ``name`` (one of ``TABS``) to the project page: ``context_function(request, project)`` returns
-    what ``template`` needs."""
+    what ``template`` needs; ``badge(request, project) -> int`` (a dotted path too, optional) gives the number
+    its label shows on every tab of the page, in a fixed number of queries."""
     if name not in TABS:
         raise ValueError(f"unknown project tab {name!r}; the page knows {TABS}")
     PLUGIN_TABS[name] = (context_function, template)
+    if badge:
+        TAB_BADGES[name] = badge
 
 
 TABS = (

@@ -25,7 +25,13 @@ def test_the_project_tab_lists_threads_with_unread_counts(team, thread):
     assert page.status_code == 200
     assert "方案评审" in html and f'data-thread="{thread.pk}"' in html
     assert "2 unread posts" in html and "2 new" in html
-    assert 'title="unread posts">2</span>' in html  # the tab's badge
+    assert 'id="tab-unread" title="unread posts">2</span>' in html  # the tab's badge
+    # the badge shows on every tab of the project page, not only on the discussion tab
+    overview = _client(team["presales"]).get(reverse("projects:detail", args=[team["project"].pk])).content.decode()
+    assert 'id="tab-unread" title="unread posts">2</span>' in overview
+    # the author of the replies has read them
+    pm_view = _client(team["pm"]).get(reverse("projects:detail", args=[team["project"].pk])).content.decode()
+    assert 'id="tab-unread"' not in pm_view
 
 
 def test_opening_a_thread_marks_it_read_and_shows_new_posts(team, thread):
@@ -37,7 +43,7 @@ def test_opening_a_thread_marks_it_read_and_shows_new_posts(team, thread):
     again = client.get(reverse("discussions:thread", args=[thread.pk])).content.decode()
     assert ">new</span>" not in again
     tab = client.get(reverse("projects:detail", args=[team["project"].pk]) + "?tab=discussions").content.decode()
-    assert "unread post" not in tab.replace('title="unread posts"', "")
+    assert "unread post" not in tab and 'id="tab-unread"' not in tab
 
 
 def test_reply_with_quote_and_file_then_edit_and_history(team, thread, settings, tmp_path):

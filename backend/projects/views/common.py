@@ -20,7 +20,7 @@ from backend.projects.models import (
     Project,
     fired_by_gate_only,
 )
-from backend.projects.tabs import OWN_TABS, PLUGIN_TABS, TABS  # noqa: F401  (re-exported to the page)
+from backend.projects.tabs import OWN_TABS, PLUGIN_TABS, TAB_BADGES, TABS  # noqa: F401  (re-exported to the page)
 
 PAGE_SIZE = 25
 BOARD_LIMIT = 50  # cards shown per board column; the column header still counts them all

@@ -45,6 +45,7 @@ from backend.projects.views.common import (
     ENDING_TRANSITIONS,
     OWN_TABS,
     PLUGIN_TABS,
+    TAB_BADGES,
     TABS,
     _safe_next,
     _user_transition_names,
@@ -111,6 +112,14 @@ def _plugin_tab(request: AuthenticatedRequest, project: Project, tab: str) -> tu
     return dict(function(request, project) or {}), template
 
 
+def _tab_badges(request: AuthenticatedRequest, project: Project) -> dict[str, int]:
+    badges = {}
+    for name, function_path in TAB_BADGES.items():
+        module_name, function_name = function_path.rsplit(".", 1)
+        badges[name] = getattr(import_module(module_name), function_name)(request, project)
+    return badges
+
+
 def render_project_page(
     request: AuthenticatedRequest, project: Project, *, tab: str | None = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
@@ -126,6 +135,7 @@ def render_project_page(
         "project": project,
         "tab": tab,
         "tabs": [name for name in TABS if name in OWN_TABS or name in PLUGIN_TABS],
+        "tab_badges": _tab_badges(request, project),
         "can_edit": editable,
         "pending_reviews": list(project.reviews.filter(status="pending").select_related("gate")),
         "open_required": sum(
