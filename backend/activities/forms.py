@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
@@ -34,14 +35,16 @@ class ActivityForm(forms.Form):
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none(), required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, user: User, quick: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, project: Project | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = visible_to(user, Customer.objects.all())  # type: ignore[attr-defined]
         self.fields["contact"].queryset = visible_to(user, Contact.objects.select_related("customer"))  # type: ignore[attr-defined]
         self.fields["project"].queryset = visible_to(user, Project.objects.all())  # type: ignore[attr-defined]
-        if quick:  # the project tab's quick add: the project is the page's
-            for name in ("customer", "contact", "project", "attendees", "notes", "ends_at", "all_day", "priority"):
+        if project is not None:  # the project tab's quick add: the project is the page's, attendees its team
+            for name in ("customer", "contact", "project", "notes", "ends_at", "all_day", "priority"):
                 del self.fields[name]
+            team = User.objects.filter(Q(pk=project.owner_id) | Q(memberships__project=project))
+            self.fields["attendees"].queryset = team.filter(is_active=True).distinct().order_by("username")  # type: ignore[attr-defined]
 
 
 class CompleteForm(forms.Form):

@@ -183,7 +183,7 @@ def project_activities_context(request: AuthenticatedRequest, project: Project) 
     return {
         "project": project,
         "activities": list(selectors.project_activities(project=project, user=request.user)[:100]),
-        "activity_form": ActivityForm(user=request.user, quick=True, initial=initial, prefix="activity"),
+        "activity_form": ActivityForm(user=request.user, project=project, initial=initial, prefix="activity"),
     }
 
 
@@ -191,7 +191,7 @@ def project_activities_context(request: AuthenticatedRequest, project: Project) 
 @require_POST
 def project_activity_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(visible_to(request.user, Project.objects.all()), pk=pk)
-    form = ActivityForm(request.POST, user=request.user, quick=True, prefix="activity")
+    form = ActivityForm(request.POST, user=request.user, project=project, prefix="activity")
     back = reverse("projects:detail", args=[project.pk]) + "?tab=activities"
     if not form.is_valid():
         messages.error(request, _("The activity was not added: %(errors)s") % {"errors": form.errors.as_text()})
