@@ -15,6 +15,10 @@ class ActivitiesConfig(AppConfig):
         from backend.projects.tabs import project_tab
 
         alarms.register()
+        from backend.activities.choices import ActivityKind
+        from workflows.routing.services import routing_values
+
+        routing_values("category", ActivityKind.choices)
         from backend.activities.selectors import activity_stream_entries
         from backend.projects.timeline import timeline_source
 

@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "backend.demo.reports",
     "backend.demo.knowledge",
     "backend.demo.discussions",
+    "backend.demo.activities",
 ]
 
 

@@ -16,12 +16,13 @@ class ProjectsConfig(AppConfig):
         from backend.projects import permissions, services, timeline, visibility  # noqa: F401  (rules, stream sources)
 
         services.register()  # the gate outcome handlers and the project's own transition checks
-        from backend.projects.choices import MemberRole
+        from backend.projects.choices import MemberRole, Source
         from backend.projects.selectors import project_routing_record
-        from workflows.routing.services import routing_project_roles, routing_record
+        from workflows.routing.services import routing_project_roles, routing_record, routing_values
 
         routing_record("project")(project_routing_record)
         routing_project_roles(MemberRole.choices)
+        routing_values("source", Source.choices)
         from backend.customers.panels import customer_panel
 
         customer_panel(

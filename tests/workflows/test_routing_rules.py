@@ -338,6 +338,20 @@ def test_page_shows_chinese(client, admin, org):
     assert "分派规则" in html and "测试" in html
 
 
+def test_source_and_category_show_their_labels_and_are_offered_as_choices(client, admin, org, group):
+    rule(admin, "visits", applies_to="activity", category="visit", assignee_kind="round_robin", group_users=group)
+    rule(admin, "referrals", source="referral", assign_owner=org["head"])
+    client.force_login(admin)
+    html = client.get(
+        "/routing-rules/", {"target": "activity", "category": "call"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "类别: 拜访" in html and "来源: 转介绍" in html
+    assert "类别为电话，规则要求拜访" in html  # why the visit rule does not take a call
+    assert ">visit<" not in html and ": visit" not in html and ": referral" not in html
+    form = client.get("/routing-rules/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<option value="demo">演示</option>' in form and '<option value="referral">转介绍</option>' in form
+
+
 def test_page_create_move_and_delete(client, admin, org):
     client.force_login(admin)
     bad = client.post("/routing-rules/new/", {"name": "x", "applies_to": "tender", "assignee_kind": "user"})

@@ -13,9 +13,20 @@ from backend.accounts.models import Department, User
 from backend.core.choices import Industry, Region
 from workflows.choices import RoutingTarget
 from workflows.models import RoutingRule
-from workflows.routing.services import project_role_choices
+from workflows.routing.services import project_role_choices, value_choices
 
 BLANK = [("", "—")]
+
+
+def _value_fields(form: forms.BaseForm, source: str, category: str) -> None:
+    """ "source" and "category" as choices of the values the apps register (a stored value no app knows stays
+    selectable), so a user picks 公开招标 or 拜访 rather than typing a code."""
+    labels = {"source": _("source"), "category": pgettext_lazy("routing", "category")}
+    for name, current in (("source", source), ("category", category)):
+        choices = value_choices(name)
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        form.fields[name] = forms.ChoiceField(label=labels[name], choices=BLANK + choices, required=False)
 
 
 class RoutingRuleForm(forms.ModelForm):
@@ -54,6 +65,7 @@ class RoutingRuleForm(forms.ModelForm):
         self.fields["project_role"] = forms.ChoiceField(
             label=_("project role"), choices=BLANK + project_role_choices(), required=False
         )
+        _value_fields(self, self.instance.source, self.instance.category)
         self.fields["assign_owner"].label = _("User to assign")
         self.fields["assign_bid_manager"].help_text = _("Projects only: also made bid manager.")
         self.fields["assign_department"].help_text = _("Projects only: the department the project belongs to.")
@@ -81,6 +93,10 @@ class RoutingTestForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2, required=False)
     source = forms.CharField(label=_("source"), required=False)
     category = forms.CharField(label=pgettext_lazy("routing", "category"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _value_fields(self, "", "")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

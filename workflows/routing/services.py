@@ -65,6 +65,31 @@ def project_role_choices() -> list[tuple[str, Any]]:
     return list(_project_roles)
 
 
+# The values a rule's free-text conditions take, with their labels, as the apps above know them: "source" (a
+# project's or tender's source) and "category" (an activity's kind, a service request's category); the pages
+# offer them as choices and show the label, never the stored code.
+_value_choices: dict[str, list[tuple[str, Any]]] = {"source": [], "category": []}
+
+
+def routing_values(field: str, choices: Iterable[tuple[str, Any]]) -> None:
+    """Register values of ``field`` ("source" or "category") with their labels."""
+    known = dict(_value_choices[field])
+    known.update(dict(choices))
+    _value_choices[field] = list(known.items())
+
+
+def value_choices(field: str) -> list[tuple[str, Any]]:
+    return list(_value_choices[field])
+
+
+def value_label(field: str, value: str) -> str:
+    """The label of a stored condition value; the value itself when no app knows it."""
+    for code, label in _value_choices[field]:
+        if code.casefold() == (value or "").strip().casefold():
+            return str(label)
+    return value or "–"
+
+
 # --- evaluation --------------------------------------------------------------------------------------------
 
 PROJECT_TARGETS = (RoutingTarget.ACTIVITY, RoutingTarget.SERVICE_REQUEST)
@@ -134,8 +159,8 @@ def _condition_miss(rule: RoutingRule, target: str, values: dict[str, Any]) -> s
         if expected and expected.strip().casefold() != actual.strip().casefold():
             return _("%(field)s is %(actual)s, the rule wants %(expected)s") % {
                 "field": _field_label(name),
-                "actual": actual or "–",
-                "expected": expected,
+                "actual": value_label(name, actual),
+                "expected": value_label(name, expected),
             }
     amount = _amount(values.get("amount"))
     if (rule.min_amount is not None or rule.max_amount is not None) and amount is None:

@@ -36,6 +36,8 @@ def _rules() -> list[RoutingRule]:
     roles = dict(project_role_choices())
     for rule in rules:
         rule.assignee_text = _assignee_text(rule, roles)  # type: ignore[attr-defined]
+        rule.source_label = services.value_label("source", rule.source)  # type: ignore[attr-defined]
+        rule.category_label = services.value_label("category", rule.category)  # type: ignore[attr-defined]
     return rules
 
 
