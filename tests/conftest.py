@@ -56,6 +56,14 @@ def require(available: object, reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test on the demo data may be the session's first, which loads the demo (minutes on PostgreSQL when the
+    machine is busy): it gets 900 s, not the 300 s every other test has, unless it names its own limit."""
+    for item in items:
+        if "demo_data" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(900))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     # the safety net for any other skip (a marker, a library's own): under CI it is reported as a failure
