@@ -30,6 +30,17 @@ def test_application_errors_map_to_http_once(error, status, code):
     assert response.data["code"] == code and response.data["detail"] == error.message
 
 
+def test_a_plain_http404_and_a_missing_row_are_404_with_a_code():
+    from django.http import Http404
+
+    from backend.projects.models import Project
+
+    for error in (Http404("No Project matches the given query."), Project.DoesNotExist()):
+        response = exception_handler(error, {"request": APIRequestFactory().get("/")})
+        assert response.status_code == 404
+        assert response.data == {"detail": "Not found.", "code": "not_found"}
+
+
 def test_django_validation_error_is_a_400_with_field_errors():
     from django.core.exceptions import ValidationError
 

@@ -90,8 +90,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             error_body(detail=_("This change conflicts with existing data."), code="conflict"),
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, ObjectDoesNotExist):
-        exc = Http404()
+    if isinstance(exc, ObjectDoesNotExist | Http404):
+        exc = exceptions.NotFound()  # {"detail", "code": "not_found"}, like every other refusal
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -107,15 +106,6 @@ class ThreadViewSet(
         )
         fresh = selectors.thread_detail(user=user, pk=thread.pk)
         return Response(ThreadSerializer(fresh).data, status=status.HTTP_201_CREATED)
-
-    def get_object(self) -> Thread:
-        """The thread, or ``NotFound`` (404 with ``{"detail", "code"}``) when the user may not see it."""
-        try:
-            return super().get_object()
-        except Http404:
-            raise NotFound(
-                _("Discussion %(id)s does not exist or is not visible to you.") % {"id": self.kwargs.get("pk")}
-            ) from None
 
     def _post_of(self, thread: Thread, post_id: str) -> Post:
         post = selectors.post_detail(user=acting_user(self.request), pk=int(post_id))
