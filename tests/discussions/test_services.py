@@ -270,3 +270,18 @@ def test_revisions_are_kept_in_the_model(team, thread):
     post = thread.posts.get()
     services.post_update(actor=team["presales"], post_id=post.pk, body="新")
     assert PostRevision.objects.filter(post=post).count() == 1
+
+
+def test_a_sharing_rule_opens_the_project_board_to_its_grantee_and_no_one_else(team, thread, make_user):
+    from backend.discussions import selectors
+    from backend.projects.sharing.services import sharing_rule_create
+
+    admin = make_user("admin2", "admin")
+    reader, other = make_user("reader", "quality"), make_user("other", "quality")
+    assert list(selectors.thread_list(user=reader, project_id=team["project"].pk)) == []
+    sharing_rule_create(actor=admin, data={"customer": team["project"].customer, "grantee_user": reader})
+    reader = type(reader).objects.get(pk=reader.pk)  # as the next request loads it (rules are cached per user)
+    assert [t.title for t in selectors.thread_list(user=reader, project_id=team["project"].pk)] == ["方案评审"]
+    assert list(selectors.thread_list(user=other, project_id=team["project"].pk)) == []
+    # reading is all a rule grants: the board lets whoever sees the project post, so the grantee may reply
+    services.post_create(actor=reader, thread_id=thread.pk, body="质量部已阅。")
