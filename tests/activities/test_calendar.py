@@ -3,7 +3,7 @@ the department view for heads only; the API's range errors; constant query count
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -106,11 +106,25 @@ def test_calendar_pages_render(december, client, view):
     assert "Bob的电话" not in html and "Bob的里程碑" not in html and "别人的标" not in html
 
 
+def test_calendar_api_without_a_range_is_this_month(team, client_for, settings):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    services.activity_create(actor=team["alice"], subject="本月例会", starts_at=at(today.year, today.month, 1))
+    services.activity_create(
+        actor=team["alice"], subject="下月例会", starts_at=at(first_of_next.year, first_of_next.month, 1)
+    )
+    response = client_for(team["alice"]).get("/api/v1/calendar/")
+    assert response.status_code == 200
+    assert [e["title"] for e in response.json() if e["type"] == "activity"] == ["本月例会"]
+
+
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("", "range_missing"),
         ("?start=2026-12-01", "range_missing"),
+        ("?end=2026-12-31", "range_missing"),
         ("?start=2026-13-01&end=2026-12-31", "range_invalid"),
         ("?start=2026-12-31&end=2026-12-01", "range_invalid"),
         ("?start=2026-01-01&end=2026-12-31", "range_too_wide"),

@@ -33,6 +33,7 @@ ACTION_BODIES = {
     ("POST", "/api/v1/projects/{project_pk}/budget-lines/"): lambda c: {"category": "hardware", "planned_amount": "1"},
     ("POST", "/api/v1/projects/{project_pk}/partners/"): lambda c: {"partner_name": "伙伴", "role": "x", "amount": "1"},
     ("POST", "/api/v1/sharing-rules/preview/"): lambda c: {"industry": "energy", "grantee_role": "pm"},
+    ("POST", "/api/v1/routing-rules/test/"): lambda c: {"target": "project", "industry": "energy", "amount": "1"},
 }
 SKIP = {
     ("POST", "/api/v1/deliverables/"),  # multipart upload: its only number is the milestone id (covered by PATCH ids)

@@ -152,8 +152,9 @@ def test_project_documents_cost_the_same_queries_for_5_and_50_projects(kb, make_
     with CaptureQueriesContext(connection) as queries:
         documents = get_index("project").documents([p.pk for p in projects])
     # the projects (with customer and owner), members, competitors and their catalogue rows, reviews (none:
-    # no steps read), quotations, lines, bids, opening entries and their competitors
-    assert len(queries) == 10
+    # no steps read), quotations, lines, bids, opening entries and their competitors, and the sharing rules
+    # (each project's document names the rules that open it)
+    assert len(queries) == 11
     assert all("交换机\n服务器\n新华三 H3C bid 100" in doc.body for doc in documents.values() if doc)
 
 

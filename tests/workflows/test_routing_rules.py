@@ -293,7 +293,9 @@ def test_api_test_endpoint_reads_a_record(client_for, admin, org):
 def test_non_admin_is_refused(client_for, org, admin):
     existing = rule(admin, "r", assign_owner=org["head"])
     client = client_for(org["director"])
-    assert client.get("/api/v1/routing-rules/").status_code == 403
+    listed = client.get("/api/v1/routing-rules/")
+    assert listed.status_code == 200 and listed.json() == []  # every list answers everybody; theirs is empty
+    assert client.get(f"/api/v1/routing-rules/{existing.pk}/").status_code == 404
     assert client.post("/api/v1/routing-rules/", {"name": "x"}, format="json").status_code == 403
     assert client.delete(f"/api/v1/routing-rules/{existing.pk}/").status_code == 403
     assert client.post("/api/v1/routing-rules/test/", {"target": "tender"}, format="json").status_code == 403

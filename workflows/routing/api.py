@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,9 +26,12 @@ from workflows.routing.services import RoutingDecision, RoutingRecord
 
 
 class ManagesRoutingRules(BasePermission):
-    """Administrators only (403 for everybody else)."""
+    """Administrators only: anybody else reads an empty list (like the sharing rules, every list answers every
+    user), a rule is 404 to them, and every write or test is 403."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
+        if request.method in SAFE_METHODS and getattr(view, "action", "") in ("list", "retrieve"):
+            return True
         return can(request.user, "manage", RoutingRule)
 
 
@@ -45,7 +48,7 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
     assign_department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True
     )
-    assign_owner_detail = UserRefSerializer(source="assign_owner", read_only=True)
+    assign_owner_detail = UserRefSerializer(source="assign_owner", read_only=True, allow_null=True)
     group_users_detail = UserRefSerializer(source="group_users", many=True, read_only=True)
     project_role = serializers.CharField(required=False, allow_blank=True, max_length=20)
     position = serializers.SerializerMethodField(help_text="Assignments made so far (round-robin turns taken).")
@@ -148,6 +151,8 @@ class RoutingRuleViewSet(mixins.DestroyModelMixin, VisibleModelViewSet):
     ordering_fields: list[str] = []
 
     def base_queryset(self) -> QuerySet[RoutingRule]:
+        if not can(self.request.user, "manage", RoutingRule):
+            return RoutingRule.objects.none()
         return (
             RoutingRule.objects.select_related("assign_owner", "cursor")
             .prefetch_related("group_users")

@@ -3,8 +3,9 @@ visibility filter comes from ``VisibleQuerysetMixin``, writes from the services.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -73,7 +74,13 @@ class ActivityViewSet(VisibleModelViewSet, mixins.DestroyModelMixin):
 
 
 def calendar_range(start: str | None, end: str | None) -> tuple[date, date]:
-    """The window of a calendar request: two ISO dates, start ≤ end, at most ``MAX_RANGE_DAYS`` apart."""
+    """The window of a calendar request: two ISO dates, start ≤ end, at most ``MAX_RANGE_DAYS`` apart; neither
+    given: this month."""
+    if not start and not end:
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return first, following - timedelta(days=1)
     if not start or not end:
         raise ValidationFailed(_("Give start and end as dates (YYYY-MM-DD)."), code="range_missing")
     try:
@@ -99,14 +106,14 @@ class CalendarView(APIView):
             OpenApiParameter(
                 "start",
                 OpenApiTypes.DATE,
-                required=True,
-                description="first day, YYYY-MM-DD",
+                required=False,
+                description="first day, YYYY-MM-DD (with end; neither: this month)",
                 examples=[OpenApiExample("a month", value="2026-12-01")],
             ),
             OpenApiParameter(
                 "end",
                 OpenApiTypes.DATE,
-                required=True,
+                required=False,
                 description=f"last day (included), YYYY-MM-DD; at most {selectors.MAX_RANGE_DAYS} days after start",
                 examples=[OpenApiExample("a month", value="2026-12-31")],
             ),

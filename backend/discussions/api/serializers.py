@@ -78,7 +78,9 @@ class QuotedPostSerializer(serializers.ModelSerializer):
 
 class PostSerializer(serializers.ModelSerializer):
     author = PostPersonSerializer(read_only=True)
-    quote = QuotedPostSerializer(read_only=True, help_text="The post this one quotes (same thread), rendered.")
+    quote = QuotedPostSerializer(
+        read_only=True, allow_null=True, help_text="The post this one quotes (same thread), rendered."
+    )
     attachments = PostAttachmentSerializer(many=True, read_only=True)
     edited = serializers.SerializerMethodField()
     revision_count = serializers.IntegerField(read_only=True, default=0)
