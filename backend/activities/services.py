@@ -179,7 +179,7 @@ def activity_complete(*, actor: User, activity: Activity, notes: str = "") -> Ac
     """Mark done. A call or a visit with a customer (directly, through the contact or the project) leaves an
     Interaction of that kind on the customer, dated when it took place, in the same transaction."""
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("customer", "contact__customer", "project__customer")
         .get(pk=activity.pk)
     )

@@ -21,6 +21,15 @@ AXE_CORE = Path(
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _patient_expectations():
+    """An expectation waits as long as an action does (15 s, not Playwright's 5 s): in CI three test sessions
+    share two cores, and a page that submits a review (a scorecard, notifications) can take longer than 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     require(shutil.which(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
