@@ -22,7 +22,7 @@ from backend.customers.api.serializers import UserRefSerializer
 from workflows.choices import RoutingTarget
 from workflows.models import RoutingCursor, RoutingRule
 from workflows.routing import services
-from workflows.routing.services import RoutingDecision, RoutingRecord
+from workflows.routing.services import RULE_FIELDS, RoutingDecision, RoutingRecord
 
 
 class ManagesRoutingRules(BasePermission):
@@ -57,25 +57,9 @@ class RoutingRuleSerializer(serializers.ModelSerializer):
         model = RoutingRule
         fields = [
             "id",
-            "name",
-            "order",
-            "is_active",
-            "applies_to",
-            "industry",
-            "region",
-            "source",
-            "category",
-            "min_amount",
-            "max_amount",
-            "assignee_kind",
-            "assign_owner",
+            *RULE_FIELDS,
             "assign_owner_detail",
-            "project_role",
-            "group_users",
             "group_users_detail",
-            "group_department",
-            "assign_bid_manager",
-            "assign_department",
             "position",
             "created_at",
             "updated_at",

@@ -13,7 +13,7 @@ from backend.accounts.models import Department, User
 from backend.core.choices import Industry, Region
 from workflows.choices import RoutingTarget
 from workflows.models import RoutingRule
-from workflows.routing.services import project_role_choices, value_choices
+from workflows.routing.services import RULE_FIELDS, project_role_choices, value_choices
 
 BLANK = [("", "—")]
 
@@ -34,25 +34,7 @@ class RoutingRuleForm(forms.ModelForm):
 
     class Meta:
         model = RoutingRule
-        fields = [
-            "name",
-            "order",
-            "is_active",
-            "applies_to",
-            "industry",
-            "region",
-            "source",
-            "category",
-            "min_amount",
-            "max_amount",
-            "assignee_kind",
-            "assign_owner",
-            "project_role",
-            "group_users",
-            "group_department",
-            "assign_bid_manager",
-            "assign_department",
-        ]
+        fields = list(RULE_FIELDS)
         widgets = {"group_users": forms.SelectMultiple(attrs={"size": 6})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -276,6 +276,7 @@ def routing_test(
 
 # --- administrators' writes ---------------------------------------------------------------------------------
 
+# What an administrator edits on a rule, in the order the form shows it (the page form and the API use it).
 RULE_FIELDS = (
     "name",
     "order",
@@ -290,6 +291,7 @@ RULE_FIELDS = (
     "assignee_kind",
     "assign_owner",
     "project_role",
+    "group_users",
     "group_department",
     "assign_bid_manager",
     "assign_department",
@@ -357,6 +359,8 @@ def _validate(rule: RoutingRule, group_users: list[User]) -> None:
 
 def _apply(rule: RoutingRule, data: dict[str, Any]) -> list[User]:
     for name in RULE_FIELDS:
+        if name == "group_users":  # many-to-many: set after the rule is saved (returned below)
+            continue
         if name in data and not (name == "order" and data[name] is None):
             setattr(rule, name, data[name])
     if rule.assignee_kind != RoutingAssignee.USER:
