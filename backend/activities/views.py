@@ -24,7 +24,7 @@ from backend.activities.ical import feed_bytes
 from backend.activities.models import Activity, CalendarFeed
 from backend.core.bounds import date_outside
 from backend.core.permissions import can, visible_to
-from backend.core.refusals import refused
+from backend.core.refusals import refused, safe_back
 from backend.projects.models import Project
 
 VIEWS = ("month", "week", "agenda")
@@ -167,10 +167,7 @@ def activity_action(request: AuthenticatedRequest, pk: int, action: str) -> Http
             messages.success(request, _("Activity reopened."))
         else:
             raise Http404
-    back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
-        return redirect(back)
-    return redirect("activities:detail", pk=activity.pk)
+    return redirect(safe_back(request) or reverse("activities:detail", args=[activity.pk]))
 
 
 # --- the project tab ----------------------------------------------------------------------------------------

@@ -51,10 +51,13 @@ def test_complete_a_visit_from_its_page(team, client):
     )
     client.force_login(alice)
     assert 'id="complete-form"' in client.get(f"/activities/{visit.pk}/").content.decode()
-    client.post(f"/activities/{visit.pk}/complete/", {"notes": "谈妥了"})
+    done = client.post(f"/activities/{visit.pk}/complete/", {"notes": "谈妥了", "next": "/\\evil.example/"})
+    assert done.status_code == 302 and done["Location"] == f"/activities/{visit.pk}/"  # never off-site
     visit.refresh_from_db()
     assert visit.status == "done"
     assert Interaction.objects.get().summary == "拜访陈经理"
+    reopened = client.post(f"/activities/{visit.pk}/reopen/", {"next": "/activities/?view=week"})
+    assert reopened["Location"] == "/activities/?view=week"
     client.force_login(team["bob"])
     assert client.get(f"/activities/{visit.pk}/").status_code == 404
 
