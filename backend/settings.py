@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "backend.accounts",
     "backend.customers",
     "backend.projects",
+    "backend.partners",
     "backend.tenders",
     "backend.bids",
     "backend.milestones",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "backend.knowledge",
     "backend.discussions",
     "backend.activities",
+    "backend.service",
     "workflows",
     "reports",
     "backend.demo",
@@ -434,3 +436,18 @@ DOCUMENT_RENDER_SECONDS = env.float("DOCUMENT_RENDER_SECONDS", default=10.0)
 DOCUMENT_MAX_OUTPUT_CHARS = env.int("DOCUMENT_MAX_OUTPUT_CHARS", default=20_000_000)
 # Knowledge: the longest article body accepted, in characters (Markdown is rendered before the write transaction).
 KNOWLEDGE_BODY_MAX_CHARS = env.int("KNOWLEDGE_BODY_MAX_CHARS", default=200_000)
+
+# Service desk (backend/service). Working hours of the SLA clocks, on the working days of core.calendar
+# (public holidays off, 调休 weekend days worked): pairs of "HH:MM-HH:MM", in TIME_ZONE.
+SERVICE_WORKING_HOURS = env.list("SERVICE_WORKING_HOURS", default=["09:00-12:00", "13:00-18:00"])
+# A clock is "at risk" once this share of its target is used up; that is escalation level 1.
+SERVICE_SLA_WARN_PERCENT = env.int("SERVICE_SLA_WARN_PERCENT", default=75)
+# Escalation of each SLA clock through the alarm engine, one alarm per level: (when, who). "warn" is the
+# near-breach, "breach" the deadline, "breach+N" N working hours after it.
+SERVICE_ESCALATION_WHEN = env.list("SERVICE_ESCALATION_WHEN", default=["warn", "breach", "breach+4"])
+SERVICE_ESCALATION_NOTIFY = env.list(
+    "SERVICE_ESCALATION_NOTIFY", default=["assignee", "department_head", "department_head_up"]
+)
+SERVICE_ESCALATION = list(zip(SERVICE_ESCALATION_WHEN, SERVICE_ESCALATION_NOTIFY, strict=False))
+# The satisfaction survey link sent on closing is valid this many days, and answers once.
+SERVICE_SURVEY_DAYS = env.int("SERVICE_SURVEY_DAYS", default=14)

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     PM = "pm", _("Project manager")
     ENGINEER = "engineer", _("Engineer")
     QUALITY = "quality", _("Quality assurance")
+    SERVICE = "service", _("Service desk agent")
     EXECUTIVE = "exec", _("Executive")
     KB_ADMIN = "kbadmin", _("Knowledge admin")
     ADMIN = "admin", _("Administrator")

@@ -26,11 +26,12 @@ LAYERS: list[tuple[str, ...]] = [
     ("backend.customers",),
     ("workflows",),
     ("backend.projects",),
+    ("backend.partners",),  # channel partners' grades and terms: read by the quotations above
     ("backend.tenders", "backend.bids"),
     ("backend.milestones", "backend.payments"),
     ("backend.docs_templates",),
     ("backend.knowledge",),
-    ("backend.discussions", "backend.activities"),  # collaboration: peers, never a cycle
+    ("backend.discussions", "backend.activities", "backend.service"),  # collaboration, service: peers, no cycle
     ("reports",),
     ("backend.demo",),
     ("backend",),  # the Django project itself: settings, urls, the Celery app, the console script

@@ -1,0 +1,1 @@
+"""Channel partners' grades and terms (filled by the partners work)."""
