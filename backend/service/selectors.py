@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -89,6 +90,9 @@ def project_requests(*, user: User, project: Project) -> QuerySet[ServiceRequest
 # --- the hotline log ---------------------------------------------------------------------------------------
 
 
+PHONE_MARKS = (" ", "-", "(", ")", "+", ".", "/")
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 
@@ -115,9 +119,12 @@ def hotline_lookup(*, user: User, query: str) -> list[CallerMatch]:
     contacts = visible_to(user, Contact.objects.all())
     by_contact = Q(name__icontains=text)
     if len(digits) >= 4:
-        by_contact |= Q(phone__contains=digits)
-        if len(digits) != len(text.replace(" ", "").replace("-", "")):
-            by_contact |= Q(phone__contains=text)
+        # phones are typed as people write them (021-6888 1234, +86 21 …): compare the digits only
+        phone_digits: Any = F("phone")
+        for mark in PHONE_MARKS:
+            phone_digits = Replace(phone_digits, Value(mark), Value(""))
+        contacts = contacts.annotate(phone_digits=phone_digits)
+        by_contact |= Q(phone_digits__contains=digits)
     hits = list(contacts.filter(by_contact).values_list("pk", "customer_id")[:50])
     matched = {customer_id: contact_id for contact_id, customer_id in reversed(hits)}
     customer_ids = list(matched)
