@@ -217,7 +217,8 @@ def _play(request: ServiceRequest, story: list, users: dict[str, User], agent: U
         elif step == "close":
             services.request_transition(actor=agent, request_id=request.pk, name="close", now=now)
         elif step == "reopen":
-            services.request_transition(actor=agent, request_id=request.pk, name="reopen", comment="客户反馈问题复现", now=now)
+            comment = "客户反馈问题复现"
+            services.request_transition(actor=agent, request_id=request.pk, name="reopen", comment=comment, now=now)
         elif step.startswith("survey:"):
             survey = Survey.objects.filter(request=request).order_by("-pk").first()
             if survey is not None:

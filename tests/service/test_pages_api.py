@@ -33,8 +33,8 @@ def test_hotline_finds_the_caller_by_phone_digits_and_shows_projects_warranty_an
     assert "打印机卡纸" in html
     # one match: the form to log the request is there, with the caller and the covered project chosen
     assert 'id="call-form"' in html
-    assert '<option value="%d" selected>' % desk["contact"].pk in html
-    assert '<option value="%d" selected>' % desk["covered"].pk in html
+    assert f'<option value="{desk["contact"].pk}" selected>' in html
+    assert f'<option value="{desk["covered"].pk}" selected>' in html
 
 
 def test_logging_a_call_from_the_hotline_creates_the_request_and_opens_it(desk):

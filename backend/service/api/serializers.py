@@ -142,7 +142,7 @@ class ArticleLinkSerializer(serializers.Serializer):
     article = serializers.IntegerField(allow_null=True, help_text="the article's id; null unlinks")
 
 
-class EventSerializer(serializers.ModelSerializer):
+class RequestEventSerializer(serializers.ModelSerializer):
     actor = UserRefSerializer(read_only=True)
     label = serializers.CharField(source="transition_label", read_only=True)
 

@@ -20,8 +20,8 @@ from backend.service import services
 from backend.service.api.serializers import (
     ArticleLinkSerializer,
     AssignSerializer,
-    EventSerializer,
     NoteSerializer,
+    RequestEventSerializer,
     ServiceRequestSerializer,
     ServiceRequestUpdateSerializer,
     TransitionSerializer,
@@ -121,11 +121,11 @@ class ServiceRequestViewSet(VisibleModelViewSet):
         note = services.request_note_add(actor=acting_user(request), request=item, **body.validated_data)
         return Response(NoteSerializer(note).data, status=201)
 
-    @extend_schema(responses=EventSerializer(many=True))
+    @extend_schema(responses=RequestEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: str) -> Response:
         item = self.get_object()
-        return Response(EventSerializer(item.events.select_related("actor"), many=True).data)
+        return Response(RequestEventSerializer(item.events.select_related("actor"), many=True).data)
 
     @extend_schema(request=ArticleLinkSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
