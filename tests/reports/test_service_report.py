@@ -15,9 +15,12 @@ is worked out in the comments from the table below (R7's first survey was supers
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 import pytest
+from openpyxl import load_workbook
 
 from backend.service.choices import RequestStatus
 from backend.service.models import ServiceRequest, Survey
@@ -215,6 +218,28 @@ def test_an_engineer_sees_only_their_requests(client_for, service_world):
 def test_filters_narrow_to_an_engineer(client_for, service_world):
     body = get(client_for, service_world.exec, owner=service_world.li.pk)
     assert (metrics(body)["created"], metrics(body)["resolved"], metrics(body)["closed"]) == (3, 2, 1)
+
+
+def test_csv_and_xlsx_hold_the_same_figures_as_the_json(client_for, service_world):
+    from tests.reports.test_pages_and_exports import json_sections
+
+    client = client_for(service_world.exec)
+    body = client.get("/api/v1/reports/service/", MAY).json()
+    expected = [["" if v is None else str(v) for v in row] for row in json_sections(body)]
+    assert len(expected) == 1 + 2 + 3 + 3  # the headline figures, 2 customers, 3 categories, 3 engineer rows
+    lines = list(
+        csv.reader(
+            io.StringIO(client.get("/api/v1/reports/service/", {**MAY, "format": "csv"}).content.decode("utf-8-sig"))
+        )
+    )
+    data = [line for line in lines if line and line not in ([body["title"]],)]
+    for row in expected:
+        assert row in data
+    book = load_workbook(io.BytesIO(client.get("/api/v1/reports/service/", {**MAY, "format": "xlsx"}).content))
+    values = [list(r) for sheet in book.worksheets for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert len(values) == len(expected)
+    for got, want in zip(values, json_sections(body), strict=True):
+        assert [None if v == "" else v for v in got] == [None if v == "" else v for v in want]
 
 
 def test_export_and_page(client_for, service_world, client):

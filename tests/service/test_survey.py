@@ -3,13 +3,15 @@ answering once, and the public page without an account, Chinese first."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core import mail, signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from backend.core.errors import Conflict, NotFound, ValidationFailed
 from backend.service.choices import RequestStatus
@@ -169,6 +171,34 @@ def test_tampered_random_and_foreign_tokens_are_refused(closed_request):
             survey_answer(token=bad, score=5, comment="", now=CLOSED_AT)
         assert err.value.code == "survey_invalid", bad
     assert Survey.objects.get().answered_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_at_once_store_one():
+    contact = ContactFactory(email="")
+    request = CsatServiceRequestFactory(customer=contact.customer, contact=contact, status=RequestStatus.CLOSED)
+    token = survey_token(survey_issue(request=request, now=timezone.now()))
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def answer(score: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            survey_answer(token=token, score=score, comment=f"thread {score}")
+            outcomes.append("stored")
+        except Conflict as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(score,)) for score in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes, key=str) == ["stored", "survey_answered"]
+    survey = Survey.objects.get()
+    assert survey.score in (2, 5) and survey.comment == f"thread {survey.score}"
 
 
 # --- the public page --------------------------------------------------------------------------------------
