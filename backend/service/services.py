@@ -29,6 +29,7 @@ from backend.service import sla
 from backend.service.choices import Category, Channel, RequestStatus, ServicePriority
 from backend.service.models import RequestAttachment, RequestEvent, RequestNote, ServiceRequest
 from backend.service.selectors import coverage_of
+from backend.service.survey import survey_issue
 from workflows.routing.services import routing_assign
 
 S = RequestStatus
@@ -330,8 +331,6 @@ def request_transition(
     request.save()
     _event(request, name=name, source=source, actor=actor, comment=comment)
     if name == "close":
-        from backend.service.survey import survey_issue  # noqa: PLC0415  (TODO: top-level once it lands)
-
         survey_issue(request=request, now=now)
     watchers = {request.assignee_id, request.created_by_id} - {None}
     notify(

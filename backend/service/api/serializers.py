@@ -144,8 +144,8 @@ class ArticleLinkSerializer(serializers.Serializer):
 
 class RequestEventSerializer(serializers.ModelSerializer):
     actor = UserRefSerializer(read_only=True)
-    label = serializers.CharField(source="transition_label", read_only=True)
+    transition_display = serializers.CharField(source="transition_label", read_only=True)
 
     class Meta:
         model = RequestEvent
-        fields = ["id", "transition", "label", "source", "target", "actor", "comment", "created_at"]
+        fields = ["id", "transition", "transition_display", "source", "target", "actor", "comment", "created_at"]
