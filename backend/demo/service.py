@@ -1,6 +1,6 @@
 """Demo service desk: a service-desk agent (``service``) has logged the last weeks' calls from customers whose
 projects are in delivery or warranty — requests in every state, some within their SLA and some breached,
-a billable one on a project whose warranty ended, three closed with surveys (two answered) — and a routing
+a billable one from a customer with no project in delivery or warranty, three closed with surveys (two answered) — and a routing
 rule sends network faults to the implementation engineer. Played on past working days through the services
 (``now=``), so the clocks, events and surveys are as they would have been. Idempotent: a request is found by
 its subject, the rule by its name."""
@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from backend.accounts.models import User
-from backend.customers.models import Contact
+from backend.customers.models import Contact, Customer
 from backend.knowledge.models import Article
 from backend.projects.models import Project
 from backend.service import services
@@ -27,6 +27,9 @@ RULE = "网络故障派给实施工程师"
 # reopen, note, survey:<score>
 PLAN = [
     ("校园网核心交换机端口频繁掉线", "北京交通大学校园网升级", "network", "p2", "hotline", (0, 9), []),
+    ("机房 UPS 电池更换咨询", "国网华北电力数据中心扩容", "consultation", "p3", "hotline", (0, 10), []),
+    # a customer without a project in delivery or warranty: the work is billable
+    ("门禁系统对接报价咨询", "customer:西安城市轨道交通集团", "consultation", "p4", "email", (1, 15), []),
     (
         "无线控制器升级后部分 AP 离线",
         "北京交通大学校园网升级",
@@ -168,13 +171,18 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     for subject, project_name, category, priority, channel, (days, hour), story in PLAN:
         if ServiceRequest.objects.filter(subject=subject).exists():
             continue
-        project = Project.objects.filter(name=project_name).first()
-        if project is None:
+        project = None
+        if project_name.startswith("customer:"):
+            customer = Customer.objects.filter(name=project_name.split(":", 1)[1]).first()
+        else:
+            project = Project.objects.filter(name=project_name).first()
+            customer = project.customer if project is not None else None
+        if customer is None:
             continue
-        contact = Contact.objects.filter(customer=project.customer).order_by("pk").first()
+        contact = Contact.objects.filter(customer=customer).order_by("pk").first()
         request = services.request_create(
             actor=agent,
-            customer=project.customer,
+            customer=customer,
             subject=subject,
             description=f"客户来电：{subject}。",
             contact=contact,
