@@ -126,6 +126,16 @@ PLAN = [
 ]
 
 
+# what the caller adds, by category (the subject says the rest)
+DETAILS = {
+    "network": "多个楼层同时受影响，已重启设备无效。",
+    "hardware": "设备面板告警灯常亮，需要到现场更换部件。",
+    "software": "升级后出现，日志中有报错。",
+    "change": "需要在下周维护窗口内完成。",
+    "consultation": "客户希望了解可选方案和费用。",
+}
+
+
 def _working_day(days_ago: int) -> datetime:
     """The date ``days_ago`` working days (Monday to Friday) before today."""
     day = timezone.localdate()
@@ -184,7 +194,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
             actor=agent,
             customer=customer,
             subject=subject,
-            description=f"客户来电：{subject}。",
+            description=DETAILS.get(category, ""),
             contact=contact,
             project=project,
             category=category,

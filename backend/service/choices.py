@@ -63,7 +63,7 @@ class SlaTarget(models.TextChoices):
 
 # What each event of a request's log says (transitions and the other recorded changes).
 EVENT_LABELS = {
-    "create": _("Logged"),
+    "create": pgettext_lazy("service event", "Logged"),
     "assign": pgettext_lazy("service event", "Assigned"),
     "reassign": _("Reassigned"),
     "start": _("Work started"),
