@@ -1,7 +1,7 @@
 """Demo service desk: a service-desk agent (``service``) has logged the last weeks' calls from customers whose
-projects are in delivery or warranty — requests in every state, some within their SLA and some breached,
-a billable one from a customer with no project in delivery or warranty, three closed with surveys (two answered) — and a routing
-rule sends network faults to the implementation engineer. Played on past working days through the services
+projects are in delivery or warranty — requests in every state, some within their SLA and some breached, a
+billable one from a customer with no project in warranty, three closed with surveys (two answered) — and a
+routing rule sends network faults to the implementation engineer. Played on past working days through the services
 (``now=``), so the clocks, events and surveys are as they would have been. Idempotent: a request is found by
 its subject, the rule by its name."""
 
