@@ -16,6 +16,7 @@ from backend.customers.selectors import customer_list_visible
 from backend.milestones.views import my_alarms
 from backend.projects.models import ProjectMember
 from backend.projects.selectors import project_list_visible
+from backend.service.selectors import my_open_requests
 from workflows.selectors import review_inbox
 
 
@@ -40,6 +41,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             {"key": "today", "label": _("Today"), "css": "", "rows": buckets["today"]},
             {"key": "this_week", "label": _("This week"), "css": "", "rows": buckets["this_week"]},
         ],
+        "my_requests": my_open_requests(user=user),
         **my_alarms(user, limit=10),
     }
     return render(request, "core/dashboard.html", context)

@@ -213,3 +213,9 @@ def queue_counts(*, user: User) -> dict[str, int]:
         mine=Count("pk", filter=Q(assignee_id=user.pk)),
         total=Count("pk"),
     )
+
+
+def my_open_requests(*, user: User, limit: int = 8) -> list[ServiceRequest]:
+    """The open requests assigned to ``user``, the nearest resolution deadline first (the dashboard's card)."""
+    mine = ServiceRequest.objects.filter(assignee_id=user.pk, status__in=OPEN_STATES).select_related("customer")
+    return list(mine.order_by(F("resolution_due_at").asc(nulls_last=True), "pk")[:limit])

@@ -219,3 +219,18 @@ def test_api_list_queries_do_not_grow_with_rows(desk, client_for, count_queries)
     make(45)
     many = count_queries(lambda: api.get("/api/v1/service-requests/?page_size=50"))
     assert few == many
+
+
+def test_the_engineers_dashboard_lists_his_open_requests_nearest_deadline_first(desk):
+    slow = services.request_create(
+        actor=desk["agent"], customer=desk["customer"], subject="打印机驱动", priority="p4", assignee=desk["eng1"]
+    )
+    urgent = services.request_create(
+        actor=desk["agent"], customer=desk["customer"], subject="核心交换机宕机", priority="p1", assignee=desk["eng1"]
+    )
+    services.request_create(actor=desk["agent"], customer=desk["customer"], subject="别人的工单", assignee=desk["eng2"])
+    html = browser(desk["eng1"]).get("/").content.decode()
+    card = html[html.index('id="my-requests"') :]
+    card = card[: card.index("</ul>")]
+    assert "我的服务工单" in html
+    assert card.index(urgent.code) < card.index(slow.code) and "别人的工单" not in card
