@@ -12,8 +12,9 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
-        from backend.service import permissions, visibility  # noqa: F401  (rules)
+        from backend.service import alarms, permissions, visibility  # noqa: F401  (rules)
         from backend.service.choices import Category
         from workflows.routing.services import routing_values
 
         routing_values("category", Category.choices)
+        alarms.register()
