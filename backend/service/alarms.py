@@ -76,7 +76,7 @@ def levels() -> list[int]:
 
 
 def _running(clock: str) -> QuerySet:
-    running = ServiceRequest.objects.filter(status__in=RUNNING_STATES, paused_at__isnull=True)
+    running = ServiceRequest.objects.filter(status__in=RUNNING_STATES, paused_at__isnull=True).order_by()
     if clock == "response":
         return running.filter(first_response_at__isnull=True)
     return running.filter(resolved_at__isnull=True)

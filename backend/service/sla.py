@@ -311,7 +311,7 @@ def _clock(request: Any, clock: str, now: datetime, cal: SlaCalendar) -> ClockVi
     if request.paused_at is not None:
         return ClockView(due, working_minutes_between(request.paused_at, due, calendar=cal), "paused")
     left = working_minutes_between(now, due, calendar=cal)
-    if now > due:
+    if now >= due:  # as the escalation scan sees it (deadline <= now)
         return ClockView(due, min(left, 0), "breached")
     warn = getattr(request, f"{clock}_warn_at")
     return ClockView(due, left, "at_risk" if warn is not None and now >= warn else "running")
