@@ -153,16 +153,16 @@ def _insert_select(missing: QuerySet, project_field: str | None, kind: str, obje
     project = F(project_field) if project_field else Value(None, output_field=BigIntegerField())
     select = missing.order_by().annotate(_alarm_object=F("pk"), _alarm_project=project)
     sql, params = select.values_list("_alarm_object", "_alarm_project").query.sql_with_params()
-    fields = [Alarm._meta.get_field(name) for name in ("kind", "object_type", "object_id", "level", "project")]
-    fields += [Alarm._meta.get_field("params"), Alarm._meta.get_field("raised_at")]
+    by_name = {f.name: f for f in Alarm._meta.concrete_fields}
+    fields = [by_name[name] for name in ("kind", "object_type", "object_id", "level", "project", "params", "raised_at")]
     quote = connection.ops.quote_name
     insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
     suffix = connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or ""
     statement = (
-        f"{insert} {quote(Alarm._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"{insert} {quote(Alarm._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
         f"SELECT %s, %s, m._alarm_object, %s, m._alarm_project, %s, %s FROM ({sql}) m WHERE 1 = 1 {suffix}"
     )
-    empty = Alarm._meta.get_field("params").get_db_prep_value({}, connection)
+    empty = by_name["params"].get_db_prep_value({}, connection)
     values = [kind, object_type, level, empty, connection.ops.adapt_datetimefield_value(timezone.now()), *params]
     with connection.cursor() as cursor:
         cursor.execute(statement, values)
