@@ -14,7 +14,7 @@ from backend.milestones.models import Alarm
 from backend.service.choices import RUNNING_STATES
 from backend.service.models import ServiceRequest
 from backend.service.sla import sla_calendar, sla_status, working_minutes_between
-from tests.service.conftest import at
+from tests.service.sla_fixtures import at
 
 NOW = at(2026, 11, 11, 15, 0, 30)  # Wed, mid-afternoon
 LAST = at(2026, 11, 11, 15, 5, 30)  # the bench's last scan: five working minutes later

@@ -25,7 +25,7 @@ from backend.service.sla import (
     working_minutes_between,
 )
 from tests.factories import CustomerFactory, ServiceRequestFactory
-from tests.service.conftest import at, make_request
+from tests.service.sla_fixtures import at, make_request
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from backend.service.alarms import escalation
 from backend.service.models import ServiceRequest
 from backend.service.sla import sla_first_response, sla_pause, sla_resume
 from tests.factories import DepartmentFactory
-from tests.service.conftest import at, make_request
+from tests.service.sla_fixtures import at, make_request
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.service.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
