@@ -3,6 +3,8 @@ the rest (that contact and project belong to the customer, who may assign, which
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -107,7 +109,8 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
         from backend.service.sla import sla_calendar, sla_status
 
         # one working calendar for the whole list: its exceptions are read once, not once per request
-        calendar = self.context.setdefault("sla_calendar", sla_calendar())
+        context = cast(dict, self.context)
+        calendar = context.setdefault("sla_calendar", sla_calendar())
         view = sla_status(request, timezone.now(), calendar=calendar)
         return SlaSerializer({"response": view.response, "resolution": view.resolution}).data
 
