@@ -139,3 +139,33 @@ class CsatSlaPolicyFactory(factory.django.DjangoModelFactory):
     priority = "p3"
     response_hours = 4
     resolution_hours = 16
+
+
+# --- service desk: SLA clocks and escalation tests ---------------------------------------------------------
+
+
+class SlaPolicyFactory(factory.django.DjangoModelFactory):
+    """An SLA policy: targets in working hours for a customer tier ("" for any tier) and priority."""
+
+    class Meta:
+        model = "service.SlaPolicy"
+
+    tier = ""
+    priority = "p3"
+    response_hours = 4
+    resolution_hours = 16
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    """A service request written directly (no services: no clocks set, no event); pass ``status=`` to place it
+    in a state (the field is protected: only at construction). Call ``backend.service.sla.sla_start`` for its
+    clocks; ``created_at`` is the time of creation (travel in time to choose it)."""
+
+    class Meta:
+        model = "service.ServiceRequest"
+
+    code = factory.Sequence(lambda n: f"SR-2026-{n + 1:05d}")
+    subject = factory.Sequence(lambda n: f"存储阵列告警 Storage array alarm {n}")
+    customer = factory.SubFactory(CustomerFactory)
+    created_by = factory.SubFactory(UserFactory)
+    priority = "p3"

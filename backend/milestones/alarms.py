@@ -2,7 +2,8 @@
 each alarm once per (kind, object, level), and deliver it exactly once.
 
 ``alarms_raise`` inserts the missing Alarm rows with one query per kind and level (ignore_conflicts on the
-unique key makes a concurrent or repeated scan harmless). ``alarm_deliver`` sends one alarm: under a row
+unique key makes a concurrent or repeated scan harmless); a registered source's rows go in one INSERT … SELECT,
+without bringing the ids through Python. ``alarm_deliver`` sends one alarm: under a row
 lock it writes the in-app notifications and ``delivered_at`` in one transaction, so a task redelivered after
 the worker died either finds the alarm delivered (and does nothing) or delivers it for the first time.
 
@@ -120,12 +121,52 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
         for level in source.levels():
             qs, project_field = source.due(level, today, now)
             missing = _missing(qs, source.kind, source.object_type, level)
-            if project_field:
-                rows = list(missing.values_list("pk", project_field))
-            else:
-                rows = [(pk, None) for pk in missing.values_list("pk", flat=True)]
-            counts[f"{source.object_type}_{level}"] = _insert(rows, source.kind, source.object_type, level)
+            counts[f"{source.object_type}_{level}"] = _insert_select(
+                missing, project_field, source.kind, source.object_type, level
+            )
+    _analyze_after(sum(counts.values()))
     return counts
+
+
+# a scan that adds this many alarms refreshes the table's planner statistics (PostgreSQL)
+ANALYZE_AFTER = 5000
+
+
+def _analyze_after(inserted: int) -> None:
+    """After a scan that added many alarms at once (the first scan over a large backlog), PostgreSQL would plan
+    the next scan's NOT EXISTS against statistics that say they are not there — a nested loop over every new
+    alarm for every candidate row (minutes at 100,000) until autovacuum analyzes the table. Analyze it now."""
+    from django.db import connection
+
+    if inserted >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Alarm._meta.db_table)}")
+
+
+def _insert_select(missing: QuerySet, project_field: str | None, kind: str, object_type: str, level: int) -> int:
+    """Insert the alarms of ``missing`` in one INSERT … SELECT (no round trip of ids through Python), ignoring
+    rows the unique key already holds; returns how many were inserted."""
+    from django.db import connection
+    from django.db.models import BigIntegerField, F, Value
+    from django.db.models.constants import OnConflict
+
+    project = F(project_field) if project_field else Value(None, output_field=BigIntegerField())
+    select = missing.order_by().annotate(_alarm_object=F("pk"), _alarm_project=project)
+    sql, params = select.values_list("_alarm_object", "_alarm_project").query.sql_with_params()
+    by_name = {f.name: f for f in Alarm._meta.concrete_fields}
+    fields = [by_name[name] for name in ("kind", "object_type", "object_id", "level", "project", "params", "raised_at")]
+    quote = connection.ops.quote_name
+    insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None) or ""
+    statement = (
+        f"{insert} {quote(Alarm._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+        f"SELECT %s, %s, m._alarm_object, %s, m._alarm_project, %s, %s FROM ({sql}) m WHERE 1 = 1 {suffix}"
+    )
+    empty = by_name["params"].get_db_prep_value({}, connection)
+    values = [kind, object_type, level, empty, connection.ops.adapt_datetimefield_value(timezone.now()), *params]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        return max(cursor.rowcount, 0)
 
 
 def _raise_stage_overdue(now: datetime) -> int:

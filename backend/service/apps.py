@@ -16,13 +16,14 @@ class ServiceConfig(AppConfig):
         from backend.knowledge.choices import SourceKind
         from backend.knowledge.services.proposals import proposal_source
         from backend.projects.tabs import project_tab
-        from backend.service import permissions, visibility  # noqa: F401  (rules)
+        from backend.service import alarms, permissions, visibility  # noqa: F401  (rules)
         from backend.service.choices import Category
         from backend.service.services import MESSAGES as SERVICE_MESSAGES
         from backend.service.services import request_proposal_source
         from workflows.routing.services import routing_values
 
         routing_values("category", Category.choices)
+        alarms.register()
         for kind, text in SERVICE_MESSAGES.items():
             MESSAGES.setdefault(kind, text)
         proposal_source(SourceKind.SERVICE_REQUEST, request_proposal_source)

@@ -64,3 +64,4 @@ def desk(db, make_user):
 
 
 from tests.knowledge.conftest import index_dir, search_backend  # noqa: E402, F401  (the embedded index per test)
+from tests.service.sla_fixtures import holidays, policies, tier_a  # noqa: E402, F401  (the SLA tests)

@@ -3,6 +3,8 @@ the rest (that contact and project belong to the customer, who may assign, which
 
 from __future__ import annotations
 
+from typing import cast
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,9 +106,12 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     def get_sla(self, request: ServiceRequest) -> dict:
         from django.utils import timezone
 
-        from backend.service.sla import sla_status
+        from backend.service.sla import sla_calendar, sla_status
 
-        view = sla_status(request, timezone.now())
+        # one working calendar for the whole list: its exceptions are read once, not once per request
+        context = cast(dict, self.context)
+        calendar = context.setdefault("sla_calendar", sla_calendar())
+        view = sla_status(request, timezone.now(), calendar=calendar)
         return SlaSerializer({"response": view.response, "resolution": view.resolution}).data
 
 

@@ -1,4 +1,4 @@
-"""``sicrm bench generate|transitions|api|load|documents|alarms|search|broker|reports``: synthetic data and
+"""``sicrm bench generate|transitions|api|load|documents|alarms|sla|search|broker|reports``: synthetic data and
 timed scenarios (``bench/``).
 
 Runs on whatever DATABASE_URL points at; each scenario prints a plain table and asserts nothing.
@@ -81,6 +81,9 @@ class Command(BaseCommand):
         documents.add_argument("--lines", type=int, default=200)
         documents.add_argument("--documents", type=int, default=30)
         sub.add_parser("alarms", help="One full alarm scan over every milestone (generate first).")
+        sla = sub.add_parser("sla", help="The SLA escalation scan over many open service requests.")
+        sla.add_argument("--size", type=int, default=100_000, help="service requests to write (default 100,000)")
+        sla.add_argument("--seed", type=int, default=42)
         reports = sub.add_parser("reports", help="Every report against hand-written SQL computing the same figures.")
         reports.add_argument("--rounds", type=int, default=3)
         reports.add_argument("--report", action="append", dest="names", help="only this report (repeatable)")
@@ -162,6 +165,13 @@ class Command(BaseCommand):
             self.stdout.write(table(run()))
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+
+    def _sla(self, opts: dict[str, Any]) -> None:
+        from bench.sla import run
+
+        if opts["size"] < 1:
+            raise CommandError("--size must be at least 1.")
+        self.stdout.write(table(run(size=opts["size"], seed=opts["seed"])))
 
     def _search(self, opts: dict[str, Any]) -> None:
         from bench.search import handle
