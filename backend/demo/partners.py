@@ -26,7 +26,7 @@ from backend.projects.services import partner_add
 
 # name prefix in the catalogue: years of cooperation, trainings (days ago), certifications
 # (name, issued days ago, valid for days; None: no expiry), volume in the last 12 months (CNY)
-PLAN = {
+PLAN: dict[str, tuple[int, list[int], list[tuple[str, int, int | None]], Decimal]] = {
     "深信服科技": (
         6,
         [20, 75, 140, 250],
@@ -46,7 +46,8 @@ def _ago(days: int) -> date:
 def _top_up_volume(partner: Partner, target: Decimal, actor: User, log: Callable[[str], None]) -> None:
     """Put the partner on a won project of the last 12 months for what its volume lacks of ``target``."""
     today = timezone.localdate()
-    volume = with_figures(Partner.objects.filter(pk=partner.pk), today=today).values_list("volume_12m", flat=True)[0]
+    figures = with_figures(Partner.objects.filter(pk=partner.pk), today=today)
+    volume = figures.values_list("volume_12m", flat=True)[0]  # type: ignore[misc]
     missing = target - Decimal(volume or 0)
     if missing <= 0:
         return
@@ -95,7 +96,7 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
     services.partner_regrade()
     for profile in PartnerProfile.objects.select_related("partner", "grade").filter(grade__isnull=False):
         if profile.partner.name.startswith(tuple(PLAN)):
-            log(f"  partner {profile.partner.name}: {profile.grade.name}")
+            log(f"  partner {profile.partner.name}: {profile.grade}")
     _channel_quotation(log)
 
 

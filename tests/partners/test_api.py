@@ -113,7 +113,9 @@ def test_validation_errors_are_400_with_detail_and_code(graded, people, client_f
     )
     assert backwards.status_code == 400
     assert backwards.json()["code"] == "date_order"
-    assert backwards.json()["detail"] == "The certification is valid until 2025-04-30, before it was issued (2025-05-01)."
+    assert backwards.json()["detail"] == (
+        "The certification is valid until 2025-04-30, before it was issued (2025-05-01)."
+    )
     future = client.post(
         f"/api/v1/partners/{pk}/trainings/", {"course": "X", "held_on": (date.today() + timedelta(days=30)).isoformat()}
     )

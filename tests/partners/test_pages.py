@@ -45,7 +45,7 @@ def test_list_shows_grades_and_figures(silver, people, client):
     page = client.get(reverse("partners:list")).content.decode()
     assert 'id="nav-partners"' in page
     assert "金信科技" in page and "青松信息" in page
-    row = page.split('data-partner="%d"' % silver[0].pk)[1].split("</tr>")[0]
+    row = page.split(f'data-partner="{silver[0].pk}"')[1].split("</tr>")[0]
     assert ">Silver<" in row
     assert "¥2,200,000" in row  # both projects count toward the volume, visible or not
     assert ">2<" in row and ">1<" in row and ">3<" in row  # trainings, valid certifications, years
@@ -57,8 +57,8 @@ def test_profile_shows_reasons_terms_and_history(silver, people, client):
     partner, _mine = silver
     client.force_login(people["engineer"])
     page = client.get(reverse("partners:detail", args=[partner.pk])).content.decode()
-    assert "✓ <span class=\"visually-hidden\">met</span>2 trainings in 12 months (Silver needs 2)" in page
-    assert "✗ <span class=\"visually-hidden\">missed</span>2 trainings in 12 months (Gold needs 4)" in page
+    assert '✓ <span class="visually-hidden">met</span>2 trainings in 12 months (Silver needs 2)' in page
+    assert '✗ <span class="visually-hidden">missed</span>2 trainings in 12 months (Gold needs 4)' in page
     assert "¥1,000,000" in page and "5×8" in page and "10%" in page  # credit limit, support, ceiling
     assert "过期认证" in page and ">expired<" in page
     assert "P-2026-0900" in page and "P-2026-0901" not in page  # only the projects the engineer sees
