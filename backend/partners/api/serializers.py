@@ -68,7 +68,7 @@ class PartnerSerializer(serializers.ModelSerializer):
     ``grade_lock`` (a grade code sets the grade by hand; "" hands it back to the re-grading)."""
 
     kind = serializers.ChoiceField(choices=PartnerKind.choices, required=False)
-    cooperation_since = serializers.DateField(required=False, allow_null=True, write_only=True)
+    cooperation_since = serializers.DateField(source="profile.cooperation_since", required=False, allow_null=True)
     grade_lock = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=20)
     grade = serializers.SerializerMethodField()
     grade_manual = serializers.SerializerMethodField()
@@ -102,14 +102,6 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     def _profile(self, obj: Partner) -> Any:
         return getattr(obj, "profile", None)
-
-    def to_representation(self, instance: Partner) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        profile = self._profile(instance)
-        data["cooperation_since"] = (
-            profile.cooperation_since.isoformat() if profile and profile.cooperation_since else None
-        )
-        return data
 
     @extend_schema_field(PartnerGradeSerializer(allow_null=True))
     def get_grade(self, obj: Partner) -> dict[str, Any] | None:

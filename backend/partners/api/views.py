@@ -66,6 +66,7 @@ class PartnerViewSet(VisibleModelViewSet):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         data.pop("grade_lock", None)
+        data.update(data.pop("profile", {}))
         partner = services.partner_create(actor=acting_user(request), **data)
         return self._answer(partner, status=201)
 
@@ -74,8 +75,7 @@ class PartnerViewSet(VisibleModelViewSet):
         body = self.get_serializer(partner, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data: dict[str, Any] = {}
-        if "cooperation_since" in body.validated_data:
-            data["cooperation_since"] = body.validated_data["cooperation_since"]
+        data.update(body.validated_data.get("profile", {}))
         if "grade_lock" in body.validated_data:
             data["grade"] = body.validated_data["grade_lock"]
         services.partner_profile_save(actor=acting_user(request), partner=partner, data=data)
@@ -86,7 +86,7 @@ class PartnerViewSet(VisibleModelViewSet):
 
     @extend_schema(methods=["get"], responses=PartnerTrainingSerializer(many=True))
     @extend_schema(methods=["post"], request=PartnerTrainingSerializer, responses={201: PartnerTrainingSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def trainings(self, request: Request, pk: str) -> Response:
         partner = self.get_object()
         if request.method == "GET":
@@ -101,7 +101,7 @@ class PartnerViewSet(VisibleModelViewSet):
     @extend_schema(
         methods=["post"], request=PartnerCertificationSerializer, responses={201: PartnerCertificationSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def certifications(self, request: Request, pk: str) -> Response:
         partner = self.get_object()
         if request.method == "GET":
