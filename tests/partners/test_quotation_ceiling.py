@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from backend.bids import services
@@ -116,3 +117,10 @@ def test_the_page_form_sets_the_partner(project, org, silver_partner, client):
 
     client.post(reverse("bids:quotation-add", args=[project.pk]), data)
     assert project.quotations.get().partner == silver_partner
+
+
+def test_the_bids_tab_names_the_partner(project, org, silver_partner, client):
+    submit(project, org["bidmgr"], silver_partner, "18")
+    client.force_login(org["bidmgr"])
+    page = client.get(reverse("projects:detail", args=[project.pk]) + "?tab=bids").content.decode()
+    assert '<span class="small text-muted quotation-partner">· 银河网络</span>' in page
