@@ -238,6 +238,11 @@ SPECTACULAR_SETTINGS = {
         "DocumentTypeEnum": "backend.docs_templates.choices.DocType",
         "DeliverableTypeEnum": "backend.milestones.choices.DeliverableType",
         "TierEnum": "backend.customers.choices.Tier",
+        "ServiceRequestStatusEnum": "backend.service.choices.RequestStatus",
+        "ServiceCategoryEnum": "backend.service.choices.Category",
+        "ServicePriorityEnum": "backend.service.choices.ServicePriority",
+        "ServiceChannelEnum": "backend.service.choices.Channel",
+        "CostCategoryEnum": "backend.projects.choices.CostCategory",
     },
 }
 

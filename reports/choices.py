@@ -19,7 +19,12 @@ class KpiMetric(models.TextChoices):
     ON_TIME_MILESTONES = "on_time_milestones", _("On-time milestones")
     APPROVED_DELIVERABLES = "approved_deliverables", _("Approved deliverables")
     INTERACTIONS = "interactions", _("Customer interactions logged")
+    SERVICE_SLA = "service_sla", _("Service requests resolved within SLA")
+    SERVICE_CSAT = "service_csat", _("Average customer satisfaction of service requests")
 
 
-# Metrics that are shares already (0–100); the others are scored against the best person in the group.
-RATE_METRICS = frozenset({KpiMetric.WIN_RATE, KpiMetric.ON_TIME_MILESTONES})
+# Metrics that are shares already (0–100; the average satisfaction 1–5 counts as 20–100); the others are scored
+# against the best person in the group.
+RATE_METRICS = frozenset(
+    {KpiMetric.WIN_RATE, KpiMetric.ON_TIME_MILESTONES, KpiMetric.SERVICE_SLA, KpiMetric.SERVICE_CSAT}
+)

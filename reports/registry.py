@@ -21,6 +21,7 @@ from reports.selectors.kpis import KpiReport
 from reports.selectors.pipeline_changes import PipelineChangesReport
 from reports.selectors.receivables import ReceivablesReport
 from reports.selectors.scorecard import ScorecardReport
+from reports.selectors.service import ServiceReport
 from reports.selectors.win_loss import WinLossReport
 
 REPORTS: dict[str, Report] = {
@@ -36,6 +37,7 @@ REPORTS: dict[str, Report] = {
         KpiReport(),
         CustomersColdReport(),
         ScorecardReport(),
+        ServiceReport(),
     )
 }
 

@@ -102,3 +102,40 @@ def set_status(project, status: str) -> None:
 
     Project.objects.filter(pk=project.pk).update(status=status)
     project.refresh_from_db()
+
+
+# --- service desk (satisfaction survey and service report tests) ------------------------------------------
+
+
+class CsatServiceRequestFactory(factory.django.DjangoModelFactory):
+    """A service request created directly in any state with its clocks as given (no services, no SLA clock):
+    pass ``created_at`` and it is written after the insert (the field is ``auto_now_add``)."""
+
+    class Meta:
+        model = "service.ServiceRequest"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"SR-CSAT-{n + 1:05d}")
+    subject = factory.Sequence(lambda n: f"服务器故障 Server fault {n}")
+    customer = factory.SubFactory(CustomerFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        created_at = kwargs.pop("created_at", None)
+        instance = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            model_class.objects.filter(pk=instance.pk).update(created_at=created_at)
+            instance.created_at = created_at
+        return instance
+
+
+class CsatSlaPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "service.SlaPolicy"
+        django_get_or_create = ("tier", "priority")
+
+    tier = ""
+    priority = "p3"
+    response_hours = 4
+    resolution_hours = 16

@@ -253,6 +253,21 @@ class RoutingRule(TimeStampedModel):
         blank=True,
         help_text=_("Activity kind or request category; compared without regard to case."),
     )
+    product = models.CharField(
+        _("product line"),
+        max_length=100,
+        blank=True,
+        help_text=_("Service requests: the product line named on the request; compared without regard to case."),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Service requests and activities: only work for this customer."),
+    )
     min_amount = models.DecimalField(_("minimum amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     max_amount = models.DecimalField(_("maximum amount"), max_digits=16, decimal_places=2, null=True, blank=True)
     assignee_kind = models.CharField(

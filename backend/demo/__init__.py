@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "backend.demo.knowledge",
     "backend.demo.discussions",
     "backend.demo.activities",
+    "backend.demo.service",
 ]
 
 

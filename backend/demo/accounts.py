@@ -49,6 +49,7 @@ USERS = [
     ("pm", "强", "陈", "项目经理 Project Manager", "实施一部 Implementation 1", "exec", [Role.PM], False),
     ("engineer", "磊", "杨", "实施工程师 Engineer", "实施一部 Implementation 1", "pm", [Role.ENGINEER], False),
     ("quality", "慧", "吴", "质量经理 Quality Manager", "交付中心 Delivery Center", "exec", [Role.QUALITY], False),
+    ("service", "婷", "孙", "服务台坐席 Service Desk Agent", "交付中心 Delivery Center", "pm", [Role.SERVICE], False),
     ("legal", "静", "赵", "法务经理 Legal Counsel", "法务部 Legal", "exec", [Role.LEGAL], False),
     ("finance", "芳", "黄", "财务经理 Finance Manager", "财务部 Finance", "exec", [Role.FINANCE], False),
     (

@@ -27,9 +27,17 @@ class SourceKind(models.TextChoices):
     DELIVERABLE = "deliverable", _("Deliverable")
     LESSON = "lesson", _("Win/loss lesson")
     POST = "post", _("Discussion post")
+    SERVICE_REQUEST = "service_request", _("Service request")
 
 
-PROPOSABLE = (SourceKind.DOCUMENT, SourceKind.ATTACHMENT, SourceKind.DELIVERABLE, SourceKind.LESSON, SourceKind.POST)
+PROPOSABLE = (
+    SourceKind.DOCUMENT,
+    SourceKind.ATTACHMENT,
+    SourceKind.DELIVERABLE,
+    SourceKind.LESSON,
+    SourceKind.POST,
+    SourceKind.SERVICE_REQUEST,
+)
 
 
 class LinkStatus(models.TextChoices):

@@ -33,6 +33,7 @@ TABS = (
     "knowledge",
     "discussions",
     "activities",
+    "service",
     "checklist",
     "timeline",
     "history",

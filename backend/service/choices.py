@@ -59,3 +59,18 @@ class Coverage(models.TextChoices):
 class SlaTarget(models.TextChoices):
     RESPONSE = "response", _("First response")
     RESOLUTION = "resolution", pgettext_lazy("sla target", "Resolution")
+
+
+# What each event of a request's log says (transitions and the other recorded changes).
+EVENT_LABELS = {
+    "create": _("Logged"),
+    "assign": pgettext_lazy("service event", "Assigned"),
+    "reassign": _("Reassigned"),
+    "start": _("Work started"),
+    "wait_for_customer": _("Waiting for the customer"),
+    "resolve": pgettext_lazy("service event", "Resolved"),
+    "close": pgettext_lazy("service event", "Closed"),
+    "reopen": pgettext_lazy("service event", "Reopened"),
+    "link_article": _("Knowledge article linked"),
+    "unlink_article": _("Knowledge article unlinked"),
+}

@@ -23,7 +23,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from backend.core.models import TimeStampedModel
 from backend.core.uploads import UploadField
 from backend.customers.choices import Tier
-from backend.service.choices import Category, Channel, Coverage, RequestStatus, ServicePriority
+from backend.service.choices import EVENT_LABELS, Category, Channel, Coverage, RequestStatus, ServicePriority
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -201,6 +201,10 @@ class RequestEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id}: {self.transition}"
 
+    @property
+    def transition_label(self) -> str:
+        return str(EVENT_LABELS.get(self.transition, self.transition))
+
 
 class RequestNote(models.Model):
     """A note on the work; a public note (a reply to the customer) is the first response when it is the first."""
@@ -227,7 +231,8 @@ class RequestAttachment(models.Model):
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="attachments")
     file = UploadField(_("file"), upload_to="service/%Y/%m/")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
     size = models.PositiveIntegerField(_("size"), default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

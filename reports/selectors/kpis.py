@@ -1,5 +1,8 @@
 """Employee KPIs: for each person in view and the period, the computed metrics (won amount, win rate, active
-projects, on-time milestones, approved deliverables, interactions logged) and the soft scores managers entered
+projects, on-time milestones, approved deliverables, interactions logged; for the service desk: the share of the
+service requests they resolved in the period that met the resolution SLA, among those with an SLA, and the
+average score of the satisfaction surveys answered in the period on requests assigned to them) and the soft
+scores managers entered
 (创新性, 协作性 … per quarter, the latest score of each quarter counting), combined into a composite score by the
 weights of the KPI dimensions. Rates count as they are (0–100); amounts and counts as a share of the best person
 in view. Managers see their departments, executives everyone, everyone else themselves.
@@ -35,6 +38,7 @@ from backend.customers.models import Interaction
 from backend.milestones.choices import DeliverableStatus, MilestoneStatus
 from backend.milestones.models import Deliverable, Milestone
 from backend.projects.choices import OUTCOME_STATES, Status
+from backend.service.models import ServiceRequest, Survey
 from reports.base import (
     INT,
     MONEY,
@@ -181,8 +185,42 @@ class KpiReport(Report):
             .annotate(n=Count("pk"))
             .order_by()
         )
+        # service figures of the people in view: all their requests, as with the interactions (a KPI counting only
+        # the requests the viewer happens to see would misstate the person's work)
+        service: dict[int, dict[str, Any]] = {
+            row["assignee"]: dict(row)
+            for row in of_people(
+                ServiceRequest.objects.filter(resolved_at__gte=filters.start, resolved_at__lt=filters.end), "assignee"
+            )
+            .values("assignee")
+            .annotate(
+                resolved=Count("pk"),
+                with_sla=Count("pk", filter=Q(sla_policy__isnull=False)),
+                sla_met=Count("pk", filter=Q(sla_policy__isnull=False, resolution_breached=False)),
+            )
+            .order_by()
+        }
+        satisfaction: dict[int, dict[str, Any]] = {
+            row["request__assignee"]: dict(row)
+            for row in of_people(
+                Survey.objects.filter(answered_at__gte=filters.start, answered_at__lt=filters.end),
+                "request__assignee",
+            )
+            .values("request__assignee")
+            .annotate(answers=Count("pk"), average=Avg("score"))
+            .order_by()
+        }
         for person in people:
             pk = person["pk"]
+            served: dict[str, Any] = service.get(pk, {})
+            rated: dict[str, Any] = satisfaction.get(pk, {})
+            person.update(
+                service_resolved=served.get("resolved", 0),
+                service_with_sla=served.get("with_sla", 0),
+                service_sla_met=served.get("sla_met", 0),
+                csat_answers=rated.get("answers", 0),
+                csat=float(rated["average"]) if rated.get("average") is not None else None,
+            )
             won: dict[str, Any] = by_owner.get(pk, {})
             done: dict[str, Any] = accepted.get(pk, {})
             person.update(
@@ -225,6 +263,9 @@ class KpiReport(Report):
             Column("on_time_milestones", _("Accepted on time"), PERCENT),
             Column("approved_deliverables", _("Deliverables approved"), INT, counts_deals=False),
             Column("interactions", _("Customer interactions"), INT, counts_deals=False),
+            Column("service_resolved", _("Service requests resolved"), INT, counts_deals=False),
+            Column("service_sla", _("Resolved within SLA"), PERCENT, counts_deals=False),
+            Column("csat", _("Average satisfaction (1–5)"), SCORE, counts_deals=False),
             *(Column(f"soft_{d.code}", d.name, SCORE) for d in dimensions if d.is_soft),
             Column("composite", _("Composite score"), SCORE),
         ]
@@ -264,6 +305,13 @@ class KpiReport(Report):
             "on_time_milestones": (person["on_time"] * 100 / person["accepted"]) if person["accepted"] else None,
             "approved_deliverables": person["deliverables"],
             "interactions": person["interactions_logged"],
+            "service_resolved": person["service_resolved"],
+            "service_sla": (person["service_sla_met"] * 100 / person["service_with_sla"])
+            if person["service_with_sla"]
+            else None,
+            "csat": person["csat"],
+            # the 1–5 average as 20–100, for the composite score
+            "csat_points": person["csat"] * 20 if person["csat"] is not None else None,
             "links": {
                 "won_amount": link(won_by=pk),
                 "won_deals": link(won_by=pk),
@@ -309,6 +357,8 @@ class KpiReport(Report):
             KpiMetric.ON_TIME_MILESTONES: "on_time_milestones",
             KpiMetric.APPROVED_DELIVERABLES: "approved_deliverables",
             KpiMetric.INTERACTIONS: "interactions",
+            KpiMetric.SERVICE_SLA: "service_sla",
+            KpiMetric.SERVICE_CSAT: "csat_points",
         }[KpiMetric(dimension.metric)]
         value = row[metric]
         if value is None:

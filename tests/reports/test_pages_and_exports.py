@@ -24,6 +24,7 @@ REPORTS = [
     "kpis",
     "customers-cold",
     "scorecard",
+    "service",
 ]
 
 

@@ -138,7 +138,7 @@ class RoutingRuleViewSet(mixins.DestroyModelMixin, VisibleModelViewSet):
         if not can(self.request.user, "manage", RoutingRule):
             return RoutingRule.objects.none()
         return (
-            RoutingRule.objects.select_related("assign_owner", "cursor")
+            RoutingRule.objects.select_related("assign_owner", "customer", "cursor")
             .prefetch_related("group_users")
             .order_by("order", "pk")
         )

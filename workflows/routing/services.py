@@ -162,6 +162,17 @@ def _condition_miss(rule: RoutingRule, target: str, values: dict[str, Any]) -> s
                 "actual": value_label(name, actual),
                 "expected": value_label(name, expected),
             }
+    product = str(values.get("product") or "")
+    if rule.product and rule.product.strip().casefold() != product.strip().casefold():
+        return _("%(field)s is %(actual)s, the rule wants %(expected)s") % {
+            "field": _field_label("product"),
+            "actual": product or "–",
+            "expected": rule.product,
+        }
+    customer = values.get("customer")
+    customer_id = getattr(customer, "pk", customer)
+    if rule.customer_id is not None and str(rule.customer_id) != str(customer_id or ""):
+        return _("the rule is only for customer %(customer)s") % {"customer": rule.customer}
     amount = _amount(values.get("amount"))
     if (rule.min_amount is not None or rule.max_amount is not None) and amount is None:
         return _("no amount is given, the rule needs one")
@@ -286,6 +297,8 @@ RULE_FIELDS = (
     "region",
     "source",
     "category",
+    "product",
+    "customer",
     "min_amount",
     "max_amount",
     "assignee_kind",

@@ -29,7 +29,7 @@ def _admin_only(request: AuthenticatedRequest) -> None:
 
 def _rules() -> list[RoutingRule]:
     rules = list(
-        RoutingRule.objects.select_related("assign_owner", "group_department", "cursor")
+        RoutingRule.objects.select_related("assign_owner", "customer", "group_department", "cursor")
         .prefetch_related("group_users")
         .order_by("order", "pk")
     )

@@ -1,4 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
+from backend.service.api import views
+
 router = SimpleRouter()
+router.register("service-requests", views.ServiceRequestViewSet, basename="service-request")
 urlpatterns = [*router.urls]
