@@ -9,7 +9,7 @@ from typing import Any
 
 from backend.accounts.choices import Role
 from backend.core.permissions import action_rule, visibility_rule
-from backend.partners.models import PartnerProfile
+from backend.partners.models import PartnerGrade, PartnerProfile
 from backend.projects.models import Partner
 
 MANAGERS = (Role.DIRECTOR, Role.BID_MANAGER, Role.ADMIN)
@@ -17,6 +17,11 @@ MANAGERS = (Role.DIRECTOR, Role.BID_MANAGER, Role.ADMIN)
 
 @visibility_rule(Partner)
 def _partners(user: Any) -> None:
+    return None
+
+
+@visibility_rule(PartnerGrade)
+def _grades(user: Any) -> None:
     return None
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.accounts.http import acting_user
-from backend.core.api.viewsets import VisibleModelViewSet
+from backend.core.api.viewsets import VisibleModelViewSet, VisibleQuerysetMixin
 from backend.core.errors import ValidationFailed
 from backend.partners import selectors, services
 from backend.partners.api.serializers import (
@@ -115,9 +115,13 @@ class PartnerViewSet(VisibleModelViewSet):
         return Response(PartnerCertificationSerializer(certification).data, status=201)
 
 
-class PartnerGradeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class PartnerGradeViewSet(
+    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The grades with their thresholds and terms (administrators edit them in the admin)."""
 
     serializer_class = PartnerGradeSerializer
-    queryset = PartnerGrade.objects.order_by("-rank")
     pagination_class = None
+
+    def base_queryset(self):
+        return PartnerGrade.objects.order_by("-rank")
