@@ -405,6 +405,11 @@ CELERY_BEAT_SCHEDULE["recurring-activities"] = {
     "task": "backend.activities.tasks.create_recurring_activities",
     "schedule": crontab(hour=1, minute=15),
 }
+# Channel partners: every partner re-graded nightly (02:45) against the grades' thresholds.
+CELERY_BEAT_SCHEDULE["partner-grades"] = {
+    "task": "backend.partners.tasks.regrade_partners",
+    "schedule": crontab(hour=2, minute=45),
+}
 CELERY_BEAT_SCHEDULE["alarms"] = {
     "task": "backend.milestones.tasks.scan_alarms",
     "schedule": env.float("ALARM_SCAN_SECONDS", default=3600.0),

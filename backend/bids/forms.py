@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backend.bids.models import Bid, ContractTerms, WinLossReason
-from backend.projects.models import Competitor
+from backend.projects.models import Competitor, Partner
 
 US = "us"
 
@@ -92,6 +92,12 @@ class QuotationForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    partner = forms.ModelChoiceField(
+        label=_("Channel partner"),
+        queryset=Partner.objects.order_by("name"),
+        required=False,
+        help_text=_("A quotation for a channel partner: its grade's discount ceiling applies."),
+    )
 
 
 class QuotationLineForm(forms.Form):

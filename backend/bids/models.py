@@ -88,6 +88,15 @@ class Quotation(TimeStampedModel):
     )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A quotation for a channel partner: its grade's discount ceiling applies to the lines (quotation_submit).
+    partner = models.ForeignKey(
+        "projects.Partner",
+        verbose_name=_("channel partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quotations",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     history = HistoricalRecords()  # audit: who changed which field, when (backend/core/audit.py)

@@ -155,7 +155,7 @@ def project_quotations(*, project: Project, threshold: Decimal) -> QuerySet[Quot
     """Versions, newest first, with totals and margin from SQL, ``margin_ok`` and their latest review."""
     latest_review = Review.objects.filter(quotation=OuterRef("pk")).order_by("-created_at", "-pk")
     return (
-        with_totals(Quotation.objects.filter(project=project).select_related("created_by"))
+        with_totals(Quotation.objects.filter(project=project).select_related("created_by", "partner"))
         .annotate(
             margin_ok=Case(
                 When(margin_pct__gte=Value(threshold), then=Value(True)),

@@ -30,7 +30,8 @@ from backend.bids.models import (
 from backend.core import bounds
 from backend.core.errors import Conflict, ValidationFailed
 from backend.core.services import model_update
-from backend.projects.models import Competitor, Project
+from backend.partners.selectors import partner_grade
+from backend.projects.models import Competitor, Partner, Project
 from backend.projects.services import require_edit
 from workflows.choices import Decision
 from workflows.services import gate_for, review_open
@@ -246,8 +247,10 @@ def quotation_create(
     currency: str = "CNY",
     valid_until: date | None = None,
     notes: str = "",
+    partner: Partner | None = None,
 ) -> Quotation:
-    """A new version of the project's quotation, with its lines."""
+    """A new version of the project's quotation, with its lines; ``partner``: a quotation for a channel
+    partner, whose grade's discount ceiling ``quotation_submit`` checks."""
     require_edit(project, actor)
     Project.objects.select_for_update().filter(pk=project.pk).first()
     version = (project.quotations.aggregate(m=Max("version"))["m"] or 0) + 1
@@ -258,6 +261,7 @@ def quotation_create(
         currency=currency,
         valid_until=valid_until,
         notes=notes,
+        partner=partner,
         created_by=actor,
     )
     rows = _lines(quotation, lines)
@@ -287,9 +291,30 @@ def quotation_replace_lines(*, actor: User, quotation: Quotation, lines: list[di
     return quotation
 
 
+def discount_breaches(*, quotation: Quotation) -> list[str]:
+    """For a quotation to a channel partner: one sentence per line whose discount exceeds the ceiling of the
+    partner's grade (e.g. "第 2 行折扣 18% 超过金牌合作伙伴上限 15%"); empty without partner, grade or ceiling."""
+    grade = partner_grade(partner_id=quotation.partner_id)
+    if grade is None or grade.discount_ceiling is None:
+        return []
+    ceiling = grade.discount_ceiling
+    return [
+        _("Line %(n)d discount %(discount)s%% exceeds the %(grade)s partner ceiling of %(ceiling)s%%")
+        % {"n": position, "discount": _percent(discount), "grade": grade.name, "ceiling": _percent(ceiling)}
+        for position, discount in quotation.lines.filter(discount__gt=ceiling)
+        .order_by("position", "pk")
+        .values_list("position", "discount")
+    ]
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
 @transaction.atomic
 def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") -> Quotation:
-    """Approve at once when the margin meets the threshold; otherwise open the margin gate."""
+    """Approve at once when the margin meets the threshold and, for a channel partner, no line's discount
+    exceeds its grade's ceiling; otherwise open the margin gate (the review's comment names the lines)."""
     from backend.bids.selectors import margin_threshold, quotation_totals
 
     require_edit(quotation.project, actor)
@@ -302,7 +327,8 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
     totals = quotation_totals(quotation_id=quotation.pk)
     gate = gate_for(template=quotation.project.process_template, kind="quotation_margin")
     threshold = margin_threshold(gate)
-    if totals["margin_pct"] is not None and totals["margin_pct"] >= threshold:
+    breaches = discount_breaches(quotation=quotation)
+    if totals["margin_pct"] is not None and totals["margin_pct"] >= threshold and not breaches:
         quotation.status = QuotationStatus.APPROVED
     else:
         quotation.status = QuotationStatus.PENDING_APPROVAL
@@ -312,7 +338,7 @@ def quotation_submit(*, actor: User, quotation: Quotation, comment: str = "") ->
             actor=actor,
             quotation=quotation,
             amount=totals["net"],
-            comment=comment,
+            comment="\n".join([*([comment] if comment else []), *breaches]),
         )
     quotation.save(update_fields=["status", "updated_at"])
     return quotation

@@ -278,6 +278,7 @@ def quotation_copy(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             currency=latest.currency,
             valid_until=latest.valid_until,
             notes=latest.notes,
+            partner=latest.partner,
         )
         messages.success(
             request,

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "backend.demo.workflows",
     "backend.demo.deals",
     "backend.demo.bids",
+    "backend.demo.partners",
     "backend.demo.delivery",
     "backend.demo.reports",
     "backend.demo.knowledge",

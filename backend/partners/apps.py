@@ -11,3 +11,6 @@ class PartnersConfig(AppConfig):
     name = "backend.partners"
     label = "partners"
     verbose_name = _("Channel partners")
+
+    def ready(self) -> None:
+        from backend.partners import permissions  # noqa: F401  (rules)

@@ -100,6 +100,7 @@ class QuotationSerializer(serializers.ModelSerializer):
             "status",
             "valid_until",
             "notes",
+            "partner",
             "lines",
             "net",
             "cost",
