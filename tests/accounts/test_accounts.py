@@ -21,6 +21,7 @@ def test_role_groups_exist():
         "pm",
         "engineer",
         "quality",
+        "service",
         "exec",
         "kbadmin",
         "admin",
