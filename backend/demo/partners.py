@@ -64,10 +64,22 @@ def _top_up_volume(partner: Partner, target: Decimal, actor: User, log: Callable
     log(f"  ! {partner.name}: not enough won projects for the volume")
 
 
+def _state() -> tuple[int, int, int, int]:
+    from backend.projects.models import ProjectPartner
+
+    return (
+        PartnerProfile.objects.count(),
+        PartnerTraining.objects.count(),
+        PartnerCertification.objects.count(),
+        ProjectPartner.objects.count(),
+    )
+
+
 def load(*, password: str, log: Callable[[str], None]) -> None:
     admin = User.objects.filter(username="director").first() or User.objects.filter(is_superuser=True).first()
     if admin is None:
         return
+    before = _state()
     for prefix, (years, trainings, certifications, volume) in PLAN.items():
         partner = Partner.objects.filter(name__startswith=prefix).first()
         if partner is None:
@@ -93,7 +105,9 @@ def load(*, password: str, log: Callable[[str], None]) -> None:
                 )
         if volume:
             _top_up_volume(partner, volume, admin, log)
-    services.partner_regrade()
+    # the nightly re-grading, as a fresh installation would have run it; a second demo run changes nothing
+    if _state() != before or PartnerProfile.objects.filter(graded_at__isnull=True).exists():
+        services.partner_regrade()
     for profile in PartnerProfile.objects.select_related("partner", "grade").filter(grade__isnull=False):
         if profile.partner.name.startswith(tuple(PLAN)):
             log(f"  partner {profile.partner.name}: {profile.grade}")

@@ -192,15 +192,22 @@ def _annotate_warranty(project: Project, started: date | None, today: date) -> N
 
 
 def knowledge_suggestions(*, user: User, request: ServiceRequest, limit: int = 5) -> list[Any]:
-    """Knowledge articles that may answer ``request``, from its subject, product and description: the same
-    search (and the same permissions, inside the index query) as the search page."""
+    """Knowledge articles that may answer ``request``: the same search (and the same permissions, inside the
+    index query) as the search page, asked with the request's subject and product line, which name the problem;
+    only when they find nothing, with its description too (a caller's words match much that is beside the point)."""
     from backend.search.selectors import search_for_user
 
-    text = " ".join(part for part in (request.subject, request.product, request.description[:300]) if part)
-    if not text.strip():
-        return []
-    page = search_for_user(user=user, text=text, types=["article"], page_size=limit, facets=False)
-    return list(page.result.hits)
+    hits: list[Any] = []
+    for text in (
+        " ".join(part for part in (request.subject, request.product) if part),
+        " ".join(part for part in (request.subject, request.product, request.description[:300]) if part),
+    ):
+        if text.strip():
+            page = search_for_user(user=user, text=text, types=["article"], page_size=limit, facets=False)
+            hits = list(page.result.hits)
+        if hits or not request.description:
+            break
+    return hits
 
 
 # --- the desk's queue figures -------------------------------------------------------------------------------

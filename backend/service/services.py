@@ -74,9 +74,17 @@ def _url(request: ServiceRequest) -> str:
     return f"/service/{request.pk}/"
 
 
-def _event(request: ServiceRequest, *, name: str, source: str, actor: User, comment: str = "") -> RequestEvent:
+def _event(
+    request: ServiceRequest, *, name: str, source: str, actor: User, comment: str = "", when: datetime | None = None
+) -> RequestEvent:
     return RequestEvent.objects.create(
-        request=request, transition=name, source=source, target=request.status, actor=actor, comment=comment
+        request=request,
+        transition=name,
+        source=source,
+        target=request.status,
+        actor=actor,
+        comment=comment,
+        created_at=when or timezone.now(),
     )
 
 
@@ -192,7 +200,7 @@ def request_create(
     request.refresh_from_db()
     sla.sla_start(request, now)
     request.save()
-    _event(request, name="create", source="", actor=actor)
+    _event(request, name="create", source="", actor=actor, when=now)
     if assignee is not None:
         _assign(request, assignee=assignee, actor=actor, now=now)
     return request
@@ -241,7 +249,7 @@ def _assign(request: ServiceRequest, *, assignee: User, actor: User, now: dateti
         request.status_changed_at = now
         name = "assign"
     request.save()
-    _event(request, name=name, source=source, actor=actor, comment=comment or str(assignee))
+    _event(request, name=name, source=source, actor=actor, comment=comment or str(assignee), when=now)
     _notify_assignee(request, actor)
 
 
@@ -329,7 +337,7 @@ def request_transition(
         request.closed_at = None
         sla.sla_reopen(request, now)
     request.save()
-    _event(request, name=name, source=source, actor=actor, comment=comment)
+    _event(request, name=name, source=source, actor=actor, comment=comment, when=now)
     if name == "close":
         survey_issue(request=request, now=now)
     watchers = {request.assignee_id, request.created_by_id} - {None}
