@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backend.projects.models import ProjectEvent
-from backend.service.models import ServiceRequest
+from backend.service.models import ServiceRequest, SlaPolicy
 from tests.browser.conftest import screenshot
 from tests.factories import ContactFactory, CustomerFactory, ProjectFactory, UserFactory, set_status
 from tests.knowledge.conftest import index_dir, search_backend  # noqa: F401  (a fresh search index)
@@ -27,6 +27,8 @@ def test_agent_logs_a_hotline_call_assigns_it_and_the_engineer_resolves_it_with_
 ):
     from backend.knowledge import services as knowledge
 
+    # the policy the migration installs (a transactional test may run after others emptied the table)
+    SlaPolicy.objects.update_or_create(tier="A", priority="p2", defaults={"response_hours": 2, "resolution_hours": 8})
     agent = person("service", "孙", "婷", "service")
     engineer = person("engineer", "杨", "磊", "engineer")
     sales = person("sales", "王", "丽", "bid_manager")
@@ -97,6 +99,7 @@ def test_agent_logs_a_hotline_call_assigns_it_and_the_engineer_resolves_it_with_
     assert (request.status, request.assignee, request.article) == ("resolved", engineer, article)
     assert request.solution == "按手册重建 CAPWAP 隧道，AP 全部上线。"
     assert request.first_response_at is not None and request.resolved_at is not None
+    assert (request.sla_policy.tier, request.response_breached, request.resolution_breached) == ("A", False, False)
     assert list(request.events.values_list("transition", flat=True)) == [
         "create",
         "assign",
