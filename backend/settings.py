@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "ServicePriorityEnum": "backend.service.choices.ServicePriority",
         "ServiceChannelEnum": "backend.service.choices.Channel",
         "CostCategoryEnum": "backend.projects.choices.CostCategory",
+        "PartnerKindEnum": "backend.projects.choices.PartnerKind",
     },
 }
 
