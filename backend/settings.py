@@ -125,6 +125,15 @@ TEMPLATES = [
     },
 ]
 
+# --- cache ---------------------------------------------------------------------
+# Lists' counts and totals (backend/core/counts.py) are kept here until a table they read is written. One
+# machine: files under the var directory, shared by the web workers and the worker process. Scale-out: every
+# machine must see the same cache, e.g. CACHE_URL=redis://host:6379/2.
+CACHES = {
+    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=20000&cull_frequency=4")
+}
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=300)
+
 # --- database -----------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'sicrm.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -83,6 +83,16 @@ def _english_by_default():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a test's rows are rolled back at its end, and a count cached
+    from them (``backend.core.counts``) must not answer the same query in the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def user_factory():
     return UserFactory

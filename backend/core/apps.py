@@ -13,7 +13,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from backend.core.bounds import guard_pre_save
+        from backend.core.counts import install
         from backend.core.notifications import notifications_resume
         from backend.core.recovery import register_resumer
 
@@ -21,3 +24,5 @@ class CoreConfig(AppConfig):
 
         # Every model, every save: no number or date the database cannot return exactly (bounds.py).
         pre_save.connect(guard_pre_save, dispatch_uid="core.bounds.guard_pre_save")
+        # Every write gives its table a new version, so lists' cached counts and totals stay exact (counts.py).
+        connection_created.connect(install, dispatch_uid="core.counts.install")

@@ -21,6 +21,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.core.counts import cached
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # query parameters that are not part of a filter: never saved, never carried into a header link
 NAVIGATION = ("page", "after", "before", "export")
@@ -146,7 +148,7 @@ def totals(spec: ListSpec, queryset: QuerySet) -> dict[str, Any]:
     }
     if not aggregates:
         return {}
-    row = queryset.order_by().aggregate(**aggregates)
+    row = cached(queryset.order_by(), f"totals:{spec.key}", lambda qs: qs.aggregate(**aggregates))
     return {key.removeprefix("total_"): value for key, value in row.items()}
 
 

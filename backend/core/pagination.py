@@ -18,6 +18,9 @@ from typing import Any, TypeGuard
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.utils.functional import cached_property
+
+from backend.core.counts import cached_count
 
 
 def _ordered(queryset: Any) -> TypeGuard[QuerySet[Any]]:
@@ -70,6 +73,13 @@ class DeferredPaginator(Paginator):
 
     def __init__(self, object_list: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(with_tie_breaker(object_list), *args, **kwargs)
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]  # Paginator's is a cached_property too
+        """The number of rows, kept until a table the query reads is written (``backend.core.counts``)."""
+        if isinstance(self.object_list, QuerySet):
+            return cached_count(self.object_list)
+        return super().count
 
     def page(self, number: Any) -> Any:
         if not _ordered(self.object_list):

@@ -30,7 +30,7 @@ from backend.core.api.viewsets import VisibleModelViewSet, VisibleQuerysetMixin
 class BidViewSet(VisibleModelViewSet):
     serializer_class = BidSerializer
     filterset_fields = ["project", "result"]
-    ordering = ["project", "round"]
+    ordering = ["project_id", "round"]
 
     def base_queryset(self):
         return selectors.Bid.objects.select_related("project").prefetch_related(
@@ -66,7 +66,7 @@ class QuotationViewSet(
 ):
     serializer_class = QuotationSerializer
     filterset_fields = ["project", "status"]
-    ordering = ["project", "-version"]
+    ordering = ["project_id", "-version"]
 
     def get_queryset(self):
         lines = QuotationLine.objects.annotate(net=selectors.LINE_NET, cost=selectors.LINE_COST, tax=selectors.LINE_TAX)

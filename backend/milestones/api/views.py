@@ -47,7 +47,7 @@ class MilestoneViewSet(
     serializer_class = MilestoneSerializer
     filterset_fields = ["project", "status", "owner"]
     ordering_fields = ["planned_end", "order"]
-    ordering = ["project", "order"]
+    ordering = ["project_id", "order"]
 
     def base_queryset(self):
         return Milestone.objects.select_related("owner", "project").prefetch_related("deliverables")

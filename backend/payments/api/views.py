@@ -35,7 +35,7 @@ class PaymentTermViewSet(
 ):
     serializer_class = PaymentTermSerializer
     filterset_fields = ["project", "milestone"]
-    ordering = ["project", "order"]
+    ordering = ["project_id", "order"]
 
     def base_queryset(self):
         return PaymentTerm.objects.all()

@@ -1,0 +1,132 @@
+"""Counts and totals of lists, computed once and kept until a row of a table they read changes (issue 15).
+
+A list page counts its rows (for the page numbers) and sums its totals row over every visible, filtered
+row on each click: at 100,000 projects that is a scan of the visible rows, the largest part of a click.
+The answer only changes when one of the tables the query reads is written, so ``cached(queryset, …)``
+keeps it in the cache under the query's SQL and its parameters (which name the user, the filters and the
+visibility) together with a version of each table the SQL reads.
+
+Every INSERT, UPDATE and DELETE the application sends (the ORM's saves, ``update()``, ``bulk_create``,
+raw SQL, from the web process or the worker) gives its table a new version through a database execute
+wrapper, once when the statement runs and once more when its transaction commits: a count computed by
+another request between the two (from rows not yet committed) is never read again. So a count is exact
+after any write that went through Django. Statements that bypass Django (``COPY`` of the benchmark data,
+``psql``) are caught by the expiry, ``LIST_COUNT_CACHE_SECONDS`` (300 by default; 0 turns the cache off).
+
+The cache is Django's default cache (``CACHES``): a folder of files under the var directory on one
+machine, Redis when ``CACHE_URL`` names it; every web worker and the worker process share it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import QuerySet
+
+T = TypeVar("T")
+
+PREFIX = "sicrm:lists:"
+_WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_QUOTED = re.compile(r'"(\w+)"')
+_tables: frozenset[str] | None = None
+_local = threading.local()
+
+
+def _known_tables() -> frozenset[str]:
+    global _tables
+    if _tables is None:
+        names = set()
+        for model in apps.get_models(include_auto_created=True):
+            names.add(model._meta.db_table)
+        _tables = frozenset(names)
+    return _tables
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "LIST_COUNT_CACHE_SECONDS", 300))
+
+
+def tables_of(sql: str) -> list[str]:
+    """The tables a statement reads (every quoted name that is a table of the project), sorted."""
+    known = _known_tables()
+    return sorted({name for name in _QUOTED.findall(sql) if name in known})
+
+
+def touch(*tables: str) -> None:
+    """Give ``tables`` a new version: every cached answer that read them is then computed afresh."""
+    if tables:
+        version = uuid.uuid4().hex[:12]
+        cache.set_many({f"{PREFIX}v:{table}": version for table in tables}, timeout=None)
+
+
+def _touch_on_commit(table: str, alias: str) -> None:
+    """``table`` again when the transaction that wrote it commits (once per transaction and table)."""
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        return  # autocommit: the statement was its own transaction, already touched
+    marker = getattr(_local, "marker", None)
+    if marker is not connection.run_on_commit:  # a new transaction: Django starts a new list for each
+        _local.marker, _local.pending = connection.run_on_commit, set()
+    if table not in _local.pending:
+        _local.pending.add(table)
+        transaction.on_commit(lambda: touch(table), using=alias)
+
+
+def _wrapper(alias: str) -> Callable[..., Any]:
+    def execute(run: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        result = run(sql, params, many, context)
+        match = _WRITE.match(sql) if isinstance(sql, str) else None
+        if match and match.group(1) in _known_tables():
+            touch(match.group(1))
+            _touch_on_commit(match.group(1), alias)
+        return result
+
+    return execute
+
+
+def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    """Watch the writes of ``connection`` (``connection_created``; once per connection)."""
+    if connection is not None and not getattr(connection, "_sicrm_counts", False):
+        connection.execute_wrappers.append(_wrapper(connection.alias))
+        connection._sicrm_counts = True
+
+
+def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T:
+    """``compute(queryset)`` (a count, an aggregate: anything small and picklable), read from the cache when
+    no table ``queryset`` reads has been written since it was computed."""
+    if _seconds() <= 0:
+        return compute(queryset)
+    alias = queryset.db or DEFAULT_DB_ALIAS
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except Exception:  # noqa: BLE001  an empty result (``none()``) compiles to nothing: nothing to cache
+        return compute(queryset)
+    tables = tables_of(sql)
+    keys = [f"{PREFIX}v:{table}" for table in tables]
+    versions = cache.get_many(keys)
+    if len(versions) < len(keys):  # never written since the cache was emptied (or evicted): a version now,
+        missing = [table for table, k in zip(tables, keys, strict=True) if k not in versions]
+        touch(*missing)  # so that an answer stored before the eviction can never be read again
+        versions.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
+    text = repr((alias, kind, sql, params, [versions.get(k) for k in keys]))
+    key = f"{PREFIX}a:{hashlib.sha1(text.encode()).hexdigest()}"
+    hit = cache.get(key, _local)  # _local: a sentinel no cached value can be
+    if hit is not _local:
+        return hit
+    value = compute(queryset)
+    cache.set(key, value, timeout=_seconds())
+    return value
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """``queryset.count()``, cached as ``cached`` says."""
+    return cached(queryset.order_by(), "count", lambda qs: qs.count())

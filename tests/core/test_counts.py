@@ -1,0 +1,66 @@
+"""Lists' counts and totals are kept in the cache until a table they read is written (backend/core/counts.py):
+exact after every kind of write Django sends, kept across requests otherwise."""
+
+import pytest
+from django.db import connection, transaction
+
+from backend.core.counts import cached, cached_count, tables_of
+from backend.customers.models import Customer
+from tests.factories import CustomerFactory, UserFactory
+
+
+@pytest.mark.django_db
+def test_count_kept_until_a_table_it_reads_is_written(count_queries):
+    owner = UserFactory()
+    first, second, _third = CustomerFactory.create_batch(3, region="south", owner=owner)
+    CustomerFactory(region="north", owner=owner)
+    south = Customer.objects.filter(region="south")
+    assert cached_count(south) == 3
+    assert count_queries(lambda: cached_count(south)) == 0  # kept: nothing was written
+    UserFactory()  # a table the count does not read
+    assert count_queries(lambda: cached_count(south)) == 0
+
+    CustomerFactory(region="south", owner=owner)  # save()
+    assert cached_count(south) == 4
+    Customer.objects.filter(pk=first.pk).update(region="west")  # update(), which sends no signal
+    assert cached_count(south) == 3
+    with connection.cursor() as cursor:  # raw SQL through Django
+        cursor.execute("DELETE FROM customers_customer WHERE id = %s", [second.pk])
+    assert cached_count(south) == 2
+    assert cached_count(Customer.objects.filter(region="west")) == 1
+
+
+@pytest.mark.django_db
+def test_the_filters_and_the_user_are_part_of_the_key():
+    owner, other = UserFactory(), UserFactory()
+    CustomerFactory.create_batch(2, region="south", owner=owner)
+    CustomerFactory(region="south", owner=other)
+    assert cached_count(Customer.objects.filter(region="south", owner=owner)) == 2
+    assert cached_count(Customer.objects.filter(region="south", owner=other)) == 1
+    assert cached_count(Customer.objects.filter(region="north")) == 0
+    assert cached_count(Customer.objects.none()) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_taken_before_a_commit_is_not_kept_after_it():
+    owner = UserFactory()
+    south = Customer.objects.filter(region="south")
+    with transaction.atomic():
+        CustomerFactory(region="south", owner=owner)
+        # another request counts while this transaction is open: it cannot see the row and stores 0
+        assert cached(south.order_by(), "count", lambda _queryset: 0) == 0
+    assert cached_count(south) == 1  # the commit gave the table a new version
+
+
+@pytest.mark.django_db
+def test_no_cache_when_turned_off(settings, count_queries):
+    settings.LIST_COUNT_CACHE_SECONDS = 0
+    CustomerFactory(region="south")
+    south = Customer.objects.filter(region="south")
+    assert cached_count(south) == 1
+    assert count_queries(lambda: cached_count(south)) == 1
+
+
+def test_tables_of_a_statement():
+    sql = 'SELECT COUNT(*) FROM "projects_project" INNER JOIN "customers_customer" ON ("customer_id" = "id")'
+    assert tables_of(sql) == ["customers_customer", "projects_project"]
