@@ -138,9 +138,17 @@ def client_for() -> Callable[[object], APIClient]:
 @pytest.fixture
 def count_queries() -> Callable[[Callable[[], object]], int]:
     """How many queries ``fn`` runs. When ``fn`` returns a response it must be a 200: a redirect to the login
-    page, a 404 or a refusal runs few queries whatever the data, and would make any count look flat."""
+    page, a 404 or a refusal runs few queries whatever the data, and would make any count look flat.
 
-    def run(fn: Callable[[], object]) -> int:
+    The cache is emptied first, so ``fn`` runs cold: the counts and totals a list keeps between clicks
+    (``backend.core.counts``) are computed, and two measurements compare the same work. (A warm click
+    runs fewer: tests/core/test_counts.py.) ``keep_cache=True`` measures with the cache as it is."""
+
+    def run(fn: Callable[[], object], keep_cache: bool = False) -> int:
+        if not keep_cache:
+            from django.core.cache import cache
+
+            cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             result = fn()
         status = getattr(result, "status_code", None)

@@ -1,5 +1,6 @@
 """Template context every page gets: the number of reviews waiting for the user's decision (for the
-navigation bar). One query, run only if a template uses it."""
+navigation bar). One query, run only if a template uses it, and
+kept until a table it reads is written (``backend.core.counts``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from django.utils.functional import SimpleLazyObject
 def _inbox(user: Any) -> int:
     """Reviews waiting for ``user``'s decision: the same rows as the inbox page (the permission layer's
     ``decide``, so never the user's own submission)."""
+    from backend.core.counts import cached_count
     from workflows.selectors import review_inbox
 
-    return review_inbox(user=user).count()
+    return cached_count(review_inbox(user=user))  # kept until a review (or a table it reads) is written
 
 
 def reviews(request: HttpRequest) -> dict[str, Any]:

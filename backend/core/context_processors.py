@@ -10,9 +10,10 @@ from django.utils.functional import SimpleLazyObject
 
 
 def _unread(user: Any) -> int:
+    from backend.core.counts import cached_count
     from backend.core.models import Notification
 
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return cached_count(Notification.objects.filter(recipient=user, read_at__isnull=True))
 
 
 def notifications(request: HttpRequest) -> dict[str, Any]:

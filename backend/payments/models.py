@@ -54,6 +54,8 @@ class PaymentTerm(TimeStampedModel):
 
     class Meta:
         ordering = ["project_id", "order", "pk"]
+        # receivables list the terms past due the oldest first: a page is a walk of this index (issue 15)
+        indexes = [models.Index(fields=["due_date", "id"], name="payments_term_due_idx")]
         verbose_name = _("payment term")
         verbose_name_plural = _("payment terms")
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.accounts.models import User
+from backend.core.counts import cached
 from backend.core.permissions import visible_to
 from backend.milestones.selectors import MONEY, ZERO
 from backend.payments.models import Invoice, PaymentTerm, Receipt
@@ -80,7 +81,8 @@ def receivables_aging(*, user: User, today: date | None = None) -> dict[str, Any
         aggregates[label] = Coalesce(
             Sum(Case(When(then=F("outstanding"), **condition), default=ZERO, output_field=MONEY)), ZERO
         )
-    row = qs.aggregate(**aggregates, total=Coalesce(Sum("outstanding"), ZERO))
+    # kept until a term, a receipt or a table the visibility reads is written (``backend.core.counts``)
+    row = cached(qs, "aging", lambda terms: terms.aggregate(**aggregates, total=Coalesce(Sum("outstanding"), ZERO)))
     return {
         "buckets": [{"label": label, "amount": row[label]} for label, _l, _h in AGING_BUCKETS],
         "total": row["total"],

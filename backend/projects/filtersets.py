@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department
 from backend.core.choices import Industry, Region
+from backend.customers.models import Customer
 from backend.projects.choices import Source, Status
 from backend.projects.models import Project, ProjectMember
 
@@ -41,7 +42,10 @@ class ProjectFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(customer__name__icontains=value))
+        # the customer as an id subquery, not a join: on PostgreSQL each of the three reads its trigram index
+        # (migration projects 0017) and the matches are OR-ed as bitmaps
+        customers = Customer.objects.filter(name__icontains=value).values("pk")
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(customer_id__in=customers))
 
     def drill(self, queryset, name, value):
         from backend.projects.drilldown import drill_resolve

@@ -56,7 +56,9 @@ class Tender(TimeStampedModel):
     class Meta:
         ordering = ["-publish_date", "-pk"]
         # the tender list (newest published first, undated last) reads its pages off the index
-        # tender_newest_first, created by migration 0002 in each database's own syntax (issue 15)
+        # tender_newest_first, created by migration 0002 in each database's own syntax (issue 15); the list's
+        # "next deadlines" read the five nearest off the deadline index
+        indexes = [models.Index(fields=["bid_deadline"], name="tenders_deadline_idx")]
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
 

@@ -114,6 +114,20 @@ def test_board_columns_show_count_and_amount(web, deals):
     assert columns[Status.BIDDING] == (1, Decimal("300000.00")) and columns[Status.TENDER] == (0, Decimal("0"))
 
 
+def test_board_shows_ten_newest_cards_a_column_and_links_the_rest_with_its_filters(web, seller):
+    made = [project(f"K-{n:03d}", seller, name=f"Kilo {n}") for n in range(12)]
+    project("K-100", seller, name="Other")
+    response = web.get(reverse("projects:board"), {"q": "Kilo"})
+    tender = next(c for c in response.context["columns"] if c["status"] == Status.TENDER)
+    assert tender["count"] == 12 and tender["more"] == 2
+    newest_first = sorted(made, key=lambda p: (p.status_changed_at, p.pk), reverse=True)
+    assert [card.code for card in tender["cards"]] == [p.code for p in newest_first[:10]]
+    assert tender["more_url"] == "/projects/?q=Kilo&status=tender"
+    assert 'href="/projects/?q=Kilo&amp;status=tender">2 more…</a>' in response.content.decode()
+    listed = web.get(tender["more_url"])
+    assert listed.context["page"].paginator.count == 12
+
+
 def test_sorted_list_and_export_queries_do_not_grow(web, seller, count_queries):
     def fill(n):
         for _ in range(n):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.serializers import BaseSerializer
 
@@ -17,6 +17,7 @@ from backend.customers import services
 from backend.customers.api.serializers import ContactSerializer, CustomerSerializer, InteractionSerializer
 from backend.customers.filtersets import ContactFilterSet, CustomerFilterSet, InteractionFilterSet
 from backend.customers.models import Contact, Customer, Interaction
+from backend.customers.selectors import contact_count
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -35,7 +36,7 @@ class CustomerViewSet(AuditHistoryMixin, VisibleModelViewSet):
     ordering = ["name"]
 
     def base_queryset(self) -> QuerySet[Customer]:
-        return Customer.objects.select_related("owner").annotate(contact_count=Count("contacts", distinct=True))
+        return Customer.objects.select_related("owner").annotate(contact_count=contact_count())
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         customer = cast(
