@@ -262,10 +262,13 @@ def project_cases(user, port: int, cookies: dict[str, str], notes: list[str]) ->
         "min_amount": [("", "10000000")],
         "max_amount": [("", "1000000")],
     }
-    for name, flt in ProjectFilterSet.base_filters.items():
-        if flt.__class__.__name__ == "OrderingFilter":  # every sort the page offers, both ways
-            for key, _label in flt.extra.get("choices", []) or getattr(flt, "param_map", {}).items():
-                cases.append(Case(f"projects: sort {key}", "list", f"/projects/?{urlencode({name: key})}"))
+    from backend.projects.lists import PROJECTS
+
+    for key in PROJECTS.sort_keys:  # every sort the list's column headers offer, both ways
+        for sort in (key, f"-{key}"):
+            cases.append(Case(f"projects: sort={sort}", "list", f"/projects/?{urlencode({'sort': sort})}"))
+    for name in ProjectFilterSet.base_filters:
+        if name in ("report", "cell"):  # a report's drill-down, not a filter of the form
             continue
         if name not in values:
             notes.append(f"project list filter {name!r} has no benchmark value: not measured")

@@ -132,11 +132,30 @@ def sort_queryset(spec: ListSpec, queryset: QuerySet, raw: str) -> tuple[QuerySe
         message = _("The list cannot be sorted by “%(key)s”; it is shown in its usual order.") % {"key": raw[:40]}
         return queryset.order_by(*spec.default_order), "", False, message if raw else ""
     expression = F(column.order) if isinstance(column.order, str) else column.order
+    # "empty values last" only where a value can be empty: ``NULLS LAST`` on a column that is never NULL
+    # keeps a descending sort off the column's index (PostgreSQL then sorts every visible row)
+    nulls_last = True if _nullable(queryset.model, column.order) else None
     if descending:
-        ordering = [expression.desc(nulls_last=True), F("pk").desc()]
+        ordering = [expression.desc(nulls_last=nulls_last), F("pk").desc()]
     else:
-        ordering = [expression.asc(nulls_last=True), F("pk").asc()]
+        ordering = [expression.asc(nulls_last=nulls_last), F("pk").asc()]
     return queryset.order_by(*ordering), key, descending, ""
+
+
+def _nullable(model: Any, order: str | Expression) -> bool:
+    """Whether the sort key ``order`` can be NULL: an expression is assumed to; a field path is NULL when a
+    field on it is nullable (or a relation on it is)."""
+    if not isinstance(order, str):
+        return True
+    for name in order.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # noqa: BLE001  not a field (an annotation): assume it can be
+            return True
+        if getattr(field, "null", False):
+            return True
+        model = getattr(field, "related_model", None) or model
+    return False
 
 
 def totals(spec: ListSpec, queryset: QuerySet) -> dict[str, Any]:
