@@ -16,6 +16,17 @@ class ProjectsConfig(AppConfig):
         from backend.projects import permissions, services, timeline, visibility  # noqa: F401  (rules, stream sources)
 
         services.register()  # the gate outcome handlers and the project's own transition checks
+        from django.db.models.signals import post_migrate
+
+        from backend.projects import text_index
+
+        # SQLite loses a table's triggers when a migration rebuilds it: the text index is checked after each
+        post_migrate.connect(
+            lambda sender, using="default", **kwargs: text_index.ensure(using),
+            sender=self,
+            dispatch_uid="projects.text_index.ensure",
+            weak=False,
+        )
         from backend.projects.choices import MemberRole, Source
         from backend.projects.selectors import project_routing_record
         from workflows.routing.services import routing_project_roles, routing_record, routing_values

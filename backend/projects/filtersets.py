@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import django_filters
 import django_filters.widgets
+from django.db import connections
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Department
 from backend.core.choices import Industry, Region
 from backend.customers.models import Customer
+from backend.projects import text_index
 from backend.projects.choices import Source, Status
 from backend.projects.models import Project, ProjectMember
 
@@ -42,6 +45,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        if queryset.db and connections[queryset.db].vendor == "sqlite":
+            # the FTS5 trigram index of name, code and customer name (backend/projects/text_index.py)
+            indexed = text_index.matching_ids_sql(value)
+            if indexed is not None:
+                return queryset.filter(pk__in=RawSQL(*indexed))
         # the customer as an id subquery, not a join: on PostgreSQL each of the three reads its trigram index
         # (migration projects 0017) and the matches are OR-ed as bitmaps
         customers = Customer.objects.filter(name__icontains=value).values("pk")
