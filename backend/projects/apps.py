@@ -16,11 +16,17 @@ class ProjectsConfig(AppConfig):
         from backend.projects import permissions, services, timeline, visibility  # noqa: F401  (rules, stream sources)
 
         services.register()  # the gate outcome handlers and the project's own transition checks
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate, pre_migrate
 
         from backend.projects import text_index
 
-        # SQLite loses a table's triggers when a migration rebuilds it: the text index is checked after each
+        # the text filter's index on SQLite: its triggers stand aside while projects or customers migrate
+        pre_migrate.connect(
+            lambda sender, using="default", plan=None, **kwargs: text_index.before_migrate(using, plan),
+            sender=self,
+            dispatch_uid="projects.text_index.before_migrate",
+            weak=False,
+        )
         post_migrate.connect(
             lambda sender, using="default", **kwargs: text_index.ensure(using),
             sender=self,
