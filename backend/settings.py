@@ -130,7 +130,13 @@ TEMPLATES = [
 # machine: files under the var directory, shared by the web workers and the worker process. Scale-out: every
 # machine must see the same cache, e.g. CACHE_URL=redis://host:6379/2.
 CACHES = {
-    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}?max_entries=20000&cull_frequency=4")
+    "default": env.cache("CACHE_URL")
+    if env.str("CACHE_URL", default="")
+    else {
+        "BACKEND": "backend.core.cache.FileCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4},
+    }
 }
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=300)
 

@@ -6,7 +6,7 @@ The answer only changes when one of the tables the query reads is written, so ``
 keeps it in the cache under the query's SQL and its parameters (which name the user, the filters and the
 visibility) together with a version of each table the SQL reads.
 
-Every INSERT, UPDATE and DELETE the application sends (the ORM's saves, ``update()``, ``bulk_create``,
+Every INSERT, UPDATE, DELETE and TRUNCATE the application sends (the ORM's saves, ``update()``, ``bulk_create``,
 raw SQL, from the web process or the worker) gives its table a new version through a database execute
 wrapper, once when the statement runs and once more when its transaction commits: a count computed by
 another request between the two (from rows not yet committed) is never read again. So a count is exact
@@ -36,6 +36,7 @@ T = TypeVar("T")
 
 PREFIX = "sicrm:lists:"
 _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_TRUNCATE = re.compile(r"^\s*TRUNCATE\b", re.IGNORECASE)  # PostgreSQL's flush: every table it names
 _QUOTED = re.compile(r'"(\w+)"')
 _tables: frozenset[str] | None = None
 _local = threading.local()
@@ -84,10 +85,14 @@ def _touch_on_commit(table: str, alias: str) -> None:
 def _wrapper(alias: str) -> Callable[..., Any]:
     def execute(run: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         result = run(sql, params, many, context)
-        match = _WRITE.match(sql) if isinstance(sql, str) else None
-        if match and match.group(1) in _known_tables():
-            touch(match.group(1))
-            _touch_on_commit(match.group(1), alias)
+        if not isinstance(sql, str):
+            return result
+        match = _WRITE.match(sql)
+        written = [match.group(1)] if match else tables_of(sql) if _TRUNCATE.match(sql) else []
+        for table in written:
+            if table in _known_tables():
+                touch(table)
+                _touch_on_commit(table, alias)
         return result
 
     return execute

@@ -64,3 +64,15 @@ def test_no_cache_when_turned_off(settings, count_queries):
 def test_tables_of_a_statement():
     sql = 'SELECT COUNT(*) FROM "projects_project" INNER JOIN "customers_customer" ON ("customer_id" = "id")'
     assert tables_of(sql) == ["customers_customer", "projects_project"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_empties_the_counts():
+    """``sicrm restore`` and the test fixtures flush: TRUNCATE on PostgreSQL, DELETE on SQLite."""
+    from django.core.management import call_command
+
+    CustomerFactory.create_batch(2, region="south")
+    south = Customer.objects.filter(region="south")
+    assert cached_count(south) == 2
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert cached_count(south) == 0
