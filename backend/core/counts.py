@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -29,7 +28,7 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
 T = TypeVar("T")
@@ -39,7 +38,7 @@ _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)
 _TRUNCATE = re.compile(r"^\s*TRUNCATE\b", re.IGNORECASE)  # PostgreSQL's flush: every table it names
 _QUOTED = re.compile(r'"(\w+)"')
 _tables: frozenset[str] | None = None
-_local = threading.local()
+_MISSING = object()
 
 
 def _known_tables() -> frozenset[str]:
@@ -69,40 +68,44 @@ def touch(*tables: str) -> None:
         cache.set_many({f"{PREFIX}v:{table}": version for table in tables}, timeout=None)
 
 
-def _touch_on_commit(table: str, alias: str) -> None:
-    """``table`` again when the transaction that wrote it commits (once per transaction and table)."""
-    connection = connections[alias]
-    if not connection.in_atomic_block:
-        return  # autocommit: the statement was its own transaction, already touched
-    marker = getattr(_local, "marker", None)
-    if marker is not connection.run_on_commit:  # a new transaction: Django starts a new list for each
-        _local.marker, _local.pending = connection.run_on_commit, set()
-    if table not in _local.pending:
-        _local.pending.add(table)
-        transaction.on_commit(lambda: touch(table), using=alias)
-
-
-def _wrapper(alias: str) -> Callable[..., Any]:
+def _wrapper(connection: Any) -> Callable[..., Any]:
     def execute(run: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
         result = run(sql, params, many, context)
         if not isinstance(sql, str):
             return result
         match = _WRITE.match(sql)
         written = [match.group(1)] if match else tables_of(sql) if _TRUNCATE.match(sql) else []
-        for table in written:
-            if table in _known_tables():
-                touch(table)
-                _touch_on_commit(table, alias)
+        written = [table for table in written if table in _known_tables()]
+        if written:
+            touch(*written)
+            if connection.in_atomic_block:  # and again when the transaction commits
+                connection._sicrm_written.update(written)
         return result
 
     return execute
 
 
 def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
-    """Watch the writes of ``connection`` (``connection_created``; once per connection)."""
-    if connection is not None and not getattr(connection, "_sicrm_counts", False):
-        connection.execute_wrappers.append(_wrapper(connection.alias))
-        connection._sicrm_counts = True
+    """Watch the writes of ``connection`` (``connection_created``; once per connection): each statement's
+    table is touched at once and, inside a transaction, once more right after the commit. (The commit is
+    wrapped rather than given an on-commit callback: callbacks have an order other code relies on.)"""
+    if connection is None or getattr(connection, "_sicrm_counts", False):
+        return
+    connection.execute_wrappers.append(_wrapper(connection))
+    connection._sicrm_written = set()
+    commit, rollback = connection._commit, connection._rollback
+
+    def _commit() -> None:
+        commit()
+        written, connection._sicrm_written = connection._sicrm_written, set()
+        touch(*written)
+
+    def _rollback() -> None:
+        rollback()
+        connection._sicrm_written = set()
+
+    connection._commit, connection._rollback = _commit, _rollback
+    connection._sicrm_counts = True
 
 
 def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T:
@@ -124,8 +127,8 @@ def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T
         versions.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
     text = repr((alias, kind, sql, params, [versions.get(k) for k in keys]))
     key = f"{PREFIX}a:{hashlib.sha1(text.encode()).hexdigest()}"
-    hit = cache.get(key, _local)  # _local: a sentinel no cached value can be
-    if hit is not _local:
+    hit = cache.get(key, _MISSING)
+    if hit is not _MISSING:
         return hit
     value = compute(queryset)
     cache.set(key, value, timeout=_seconds())
