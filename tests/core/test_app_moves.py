@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.embedded  # its own SQLite file in a subprocess, whatever DATABASE_URL says
 
 # The migration each app stood at before the moves; ``migrate APP NAME`` for these rebuilds that layout.
 BEFORE = [("bids", "0004_default_reasons"), ("milestones", "0001_initial")]

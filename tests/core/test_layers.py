@@ -17,6 +17,10 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.embedded  # the imports of the source: no database
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["backend", "workflows", "reports"]
 LAYERS: list[tuple[str, ...]] = [

@@ -3,7 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.embedded  # ruff: no database
 
 
 def test_ruff_lint_and_format():

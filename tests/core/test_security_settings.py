@@ -94,6 +94,7 @@ PRODUCTION = {
 }
 
 
+@pytest.mark.embedded  # a subprocess on the embedded default: DATABASE_URL is unset for it
 def test_check_deploy_reports_nothing_in_production_mode(tmp_path):
     result = _settings_under(
         {**PRODUCTION, "SICRM_VAR_DIR": str(tmp_path)}, "check", "--deploy", "--fail-level", "WARNING"
@@ -102,6 +103,7 @@ def test_check_deploy_reports_nothing_in_production_mode(tmp_path):
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
+@pytest.mark.embedded  # a subprocess on the embedded default: DATABASE_URL is unset for it
 def test_check_deploy_names_what_is_missing_without_https(tmp_path):
     env = {**PRODUCTION, "SICRM_HTTPS": "false", "SICRM_VAR_DIR": str(tmp_path)}
     result = _settings_under(env, "check", "--deploy", "--fail-level", "WARNING")
@@ -110,6 +112,7 @@ def test_check_deploy_names_what_is_missing_without_https(tmp_path):
         assert code in result.stderr + result.stdout
 
 
+@pytest.mark.embedded  # a subprocess on the embedded default: DATABASE_URL is unset for it
 def test_https_mode_sends_hsts_and_redirects_plain_http(tmp_path):
     script = (
         "from django.test import Client;"

@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.embedded]  # sicrm serve on the embedded default, DATABASE_URL unset
 
 
 def _free_port() -> int:

@@ -17,6 +17,8 @@ from django.conf import settings
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.embedded  # mypy: no database
+
 PACKAGES = ["backend", "workflows", "reports", "bench"]
 
 # Each line marked ``# expect: code`` must be reported with that code, on that line.
