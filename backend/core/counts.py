@@ -20,6 +20,7 @@ machine, Redis when ``CACHE_URL`` names it; every web worker and the worker proc
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 PREFIX = "sicrm:lists:"
 _WRITE = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
@@ -62,10 +64,14 @@ def tables_of(sql: str) -> list[str]:
 
 
 def touch(*tables: str) -> None:
-    """Give ``tables`` a new version: every cached answer that read them is then computed afresh."""
+    """Give ``tables`` a new version: every cached answer that read them is then computed afresh. A cache
+    that cannot be reached does not fail the write: it is logged, and what it kept expires (``_seconds``)."""
     if tables:
         version = uuid.uuid4().hex[:12]
-        cache.set_many({f"{PREFIX}v:{table}": version for table in tables}, timeout=None)
+        try:
+            cache.set_many({f"{PREFIX}v:{table}": version for table in tables}, timeout=None)
+        except Exception:  # noqa: BLE001  (Redis down, a full disk): the write itself stands
+            log.warning("list counts: could not renew the version of %s in the cache", ", ".join(tables))
 
 
 def _wrapper(connection: Any) -> Callable[..., Any]:
@@ -120,18 +126,25 @@ def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T
         return compute(queryset)
     tables = tables_of(sql)
     keys = [f"{PREFIX}v:{table}" for table in tables]
-    versions = cache.get_many(keys)
-    if len(versions) < len(keys):  # never written since the cache was emptied (or evicted): a version now,
-        missing = [table for table, k in zip(tables, keys, strict=True) if k not in versions]
-        touch(*missing)  # so that an answer stored before the eviction can never be read again
-        versions.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
-    text = repr((alias, kind, sql, params, [versions.get(k) for k in keys]))
-    key = f"{PREFIX}a:{hashlib.sha1(text.encode()).hexdigest()}"
-    hit = cache.get(key, _MISSING)
+    try:
+        versions = cache.get_many(keys)
+        if len(versions) < len(keys):  # never written since the cache was emptied (or evicted): a version
+            missing = [table for table, k in zip(tables, keys, strict=True) if k not in versions]
+            touch(*missing)  # now, so that an answer stored before the eviction can never be read again
+            versions.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
+        text = repr((alias, kind, sql, params, [versions.get(k) for k in keys]))
+        key = f"{PREFIX}a:{hashlib.sha1(text.encode()).hexdigest()}"
+        hit = cache.get(key, _MISSING)
+    except Exception:  # noqa: BLE001  a cache that cannot be reached: the list counts itself, as before
+        log.warning("list counts: the cache cannot be read; counting in the database")
+        return compute(queryset)
     if hit is not _MISSING:
         return hit
     value = compute(queryset)
-    cache.set(key, value, timeout=_seconds())
+    try:
+        cache.set(key, value, timeout=_seconds())
+    except Exception:  # noqa: BLE001
+        log.warning("list counts: the cache cannot be written")
     return value
 
 

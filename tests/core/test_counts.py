@@ -76,3 +76,25 @@ def test_a_flush_empties_the_counts():
     assert cached_count(south) == 2
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     assert cached_count(south) == 0
+
+
+class _Unreachable:
+    """A cache whose server is down: every call raises, as Django's Redis cache does then."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return fail
+
+
+@pytest.mark.django_db
+def test_a_cache_that_cannot_be_reached_fails_neither_a_write_nor_a_list(monkeypatch, client, make_user):
+    """Redis down: saves go through and lists count in the database, exactly."""
+    monkeypatch.setattr("backend.core.counts.cache", _Unreachable())
+    seller = make_user("seller", "bid_manager")
+    CustomerFactory.create_batch(3, region="south", owner=seller)
+    assert cached_count(Customer.objects.filter(region="south")) == 3
+    client.force_login(seller)
+    response = client.get("/customers/")
+    assert response.status_code == 200 and response.context["page"].paginator.count == 3
