@@ -301,13 +301,14 @@ class _Snapshot:
     tables: list[tuple[str, list[str], set[int], list[tuple[object, ...]]]]  # table, columns, JSON columns, rows
     models: list[type]
     media: Path
+    checksums: dict[str, dict[str, object]]  # per table, as a backup's manifest has them
 
 
 _DEMO: list[_Snapshot] = []
 
 
 def _demo_snapshot(media_root: Path, keep: Path) -> _Snapshot:
-    from backend.core.backup import backed_up_models
+    from backend.core.backup import backed_up_models, table_checksums
 
     quote_name = connection.ops.quote_name
     tables = []
@@ -321,18 +322,21 @@ def _demo_snapshot(media_root: Path, keep: Path) -> _Snapshot:
                 tables.append((model._meta.db_table, columns, {columns.index(c) for c in json}, rows))
     if media_root.exists():
         shutil.copytree(media_root, keep / "media")
-    return _Snapshot(tables=tables, models=backed_up_models(), media=keep / "media")
+    return _Snapshot(tables=tables, models=backed_up_models(), media=keep / "media", checksums=table_checksums())
 
 
 def _stored(value: object, is_json: bool) -> object:
-    """A value as read back, ready to be written again: JSON as JSON (PostgreSQL returns Python data), a time
-    as text (SQLite returns it parsed by Django's converters but has no adapter to store one)."""
+    """A value as read back, ready to be written again: JSON as JSON (PostgreSQL returns it as text, which
+    would go back as a JSON string), a time as text (SQLite returns it parsed by Django's converters but has
+    no adapter to store one)."""
     if value is None:
         return None
-    if is_json and connection.vendor == "postgresql":
+    if is_json and connection.vendor == "postgresql":  # Django reads jsonb as its text and decodes it itself
+        import json
+
         from psycopg.types.json import Jsonb
 
-        return Jsonb(value)
+        return Jsonb(json.loads(value) if isinstance(value, str) else value)
     if isinstance(value, dt.time):
         return value.isoformat()
     return value
@@ -355,6 +359,10 @@ def _demo_restore(snapshot: _Snapshot, media_root: Path) -> None:
             cursor.executemany(f"INSERT INTO {quote_name(table)} ({names}) VALUES ({marks})", stored)
         for statement in connection.ops.sequence_reset_sql(no_style(), snapshot.models):
             cursor.execute(statement)
+    from backend.core.backup import table_checksums
+
+    restored = table_checksums()  # every row read back through the ORM, as the command left it
+    assert restored == snapshot.checksums, [t for t in snapshot.checksums if restored.get(t) != snapshot.checksums[t]]
     if snapshot.media.exists():
         shutil.copytree(snapshot.media, media_root, dirs_exist_ok=True)
     call_command("reindex", no_progress=True, verbosity=0, stdout=io.StringIO())
