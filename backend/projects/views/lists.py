@@ -174,9 +174,8 @@ def project_board(request: AuthenticatedRequest) -> HttpResponse:
     filterset, queryset, mine = _board_filters(request)
     sums = selectors.status_sums(queryset=queryset)
     cards = _board_cards(request.user, queryset)
-    filters = request.GET.copy()  # "n more…" opens the list with the board's filters and the column's state
-    for key in ("status", "page"):
-        filters.pop(key, None)
+    # "n more…" opens the list with the board's filters (without state and page) and the column's state
+    filters = filterset.data.urlencode() if filterset.is_bound else ""
     columns = []
     for state in BOARD_COLUMNS:
         in_column = [card for card in cards if card.status == state]
@@ -189,7 +188,7 @@ def project_board(request: AuthenticatedRequest) -> HttpResponse:
                 "amount": amount,
                 "cards": in_column,
                 "more": max(total - len(in_column), 0),
-                "more_url": f"{reverse('projects:list')}?{filters.urlencode()}{'&' if filters else ''}status={state}",
+                "more_url": f"{reverse('projects:list')}?{filters}{'&' if filters else ''}status={state}",
             }
         )
     context = {
