@@ -10,7 +10,9 @@ round requests every case once, in the same order, and a warm-up round is not co
 - a project page and each of its tabs, for a random visible project that reached delivery (the most rows);
 - the customer and tender list pages (first, middle, last page), receivables, the knowledge browser;
 - the API lists of projects, customers, tenders, quotations, payment terms, invoices and articles (first,
-  middle, last page).
+  middle, last page);
+- search with 1, 2 and 3 words, each round other words, on the search page and through the search API
+  (permission filters, highlights and facets, as a user gets them).
 
 Every response carries the SQL statements it ran and the worker's memory (``bench/wsgi.py``), so the table
 shows p50/p95/p99, queries per request and each worker's RSS. Read-only: logins and GETs, nothing else.
@@ -42,7 +44,7 @@ from bench.data import PASSWORD, bench_projects
 from bench.data.lifecycle import REACHED_WON
 from bench.data.writer import model
 
-TARGETS_MS = {"list": 50.0, "detail": 80.0}
+TARGETS_MS = {"list": 50.0, "detail": 80.0, "search": 15.0}
 PAGE_SIZE = 25  # the pages' and the API's page size
 API_LISTS = [
     ("projects", "/api/v1/projects/"),
@@ -58,7 +60,7 @@ API_LISTS = [
 @dataclass
 class Case:
     name: str
-    kind: str  # "list" or "detail": which target applies
+    kind: str  # "list", "detail" or "search": which target applies
     url: str | Callable[[random.Random], str]
 
 
@@ -88,6 +90,7 @@ class Run:
     users: list[tuple[str, str, int]]  # label, username, visible projects
     workers: dict[int, list[int]]  # pid -> RSS in KiB after each request
     notes: list[str]
+    articles: int = 0
     server_log: str = ""
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 5-minute load average at the start and the end
 
@@ -204,6 +207,24 @@ def login(port: int, username: str, password: str = PASSWORD) -> dict[str, str]:
     return cookies
 
 
+# Words of the generated articles, projects and customers (bench/data): some in many documents, some in few.
+SEARCH_TERMS = [
+    "数据中心",
+    "网络安全",
+    "云平台",
+    "投标技巧",
+    "合同评审",
+    "验收流程",
+    "备份恢复",
+    "经验总结",
+    "方案设计",
+    "风险",
+    "storage",
+    "HPC",
+    "SD-WAN",
+    "Lessons",
+]
+
 # -- what to request --------------------------------------------------------------------------------------
 
 
@@ -316,6 +337,9 @@ def other_cases(port: int, cookies: dict[str, str]) -> list[Case]:
         Case("receivables", "list", "/delivery/receivables/"),
         Case("knowledge browser", "list", "/knowledge/"),
     ]
+    for terms in (1, 2, 3):
+        cases.append(Case(f"search page: {terms} word(s)", "search", _search_url("/knowledge/search/", terms)))
+        cases.append(Case(f"API search: {terms} word(s)", "search", _search_url("/api/v1/search/", terms)))
     for label, path in API_LISTS:
         status, _headers, body = request(port, path, cookies=cookies)
         count = json.loads(body).get("count") if status == 200 else None
@@ -325,6 +349,10 @@ def other_cases(port: int, cookies: dict[str, str]) -> list[Case]:
             cases.append(Case(f"API {label}: middle page", "list", f"{path}?page={max(1, last // 2)}"))
             cases.append(Case(f"API {label}: last page", "list", f"{path}?page={last}"))
     return cases
+
+
+def _search_url(path: str, terms: int) -> Callable[[random.Random], str]:
+    return lambda rng: f"{path}?{urlencode({'q': ' '.join(rng.sample(SEARCH_TERMS, terms))})}"
 
 
 def _page_count_from_html(port: int, path: str, cookies: dict[str, str]) -> int:
@@ -356,11 +384,13 @@ def run(
     timeout: float = 30.0,
     slow_ms: float = 2000.0,
     slow_rounds: int = 3,
+    only: str = "",
     log: Callable[[str], None] = print,
 ) -> Run:
     """``rounds`` measured rounds after a warm-up round. A case slower than ``slow_ms`` in the warm-up is
     measured in the first ``slow_rounds`` rounds only, and one that timed out there (``timeout`` s) not
-    again, so one pathological page cannot stretch the run to hours; the table says so."""
+    again, so one pathological page cannot stretch the run to hours; the table says so. ``only``: a regular
+    expression; only the cases whose name it finds are measured."""
     from django.db import connection
 
     users = pick_users()
@@ -373,6 +403,8 @@ def run(
         for label, user in users:
             cookies = login(server.port, user.username)
             cases = project_cases(user, server.port, cookies, notes) + other_cases(server.port, cookies)
+            if only:
+                cases = [case for case in cases if re.search(only, case.name)]
             from backend.core.permissions import visible_to
 
             summary.append((label, user.username, visible_to(user, model("Project").objects.all()).count()))
@@ -415,6 +447,7 @@ def run(
         return Run(
             vendor=connection.vendor,
             projects=bench_projects().count(),
+            articles=model("Article").objects.count(),
             rounds=rounds,
             results=list(results.values()),
             users=summary,
@@ -457,8 +490,8 @@ def report(run: Run) -> list[tuple[str, ...]]:
 
 def summary(run: Run) -> list[str]:
     lines = [
-        f"{run.projects:,} benchmark projects on {run.vendor}; {run.rounds} rounds after one warm-up round; "
-        "gunicorn 2 workers × 4 threads",
+        f"{run.projects:,} benchmark projects and {run.articles:,} articles on {run.vendor}; {run.rounds} rounds "
+        "after one warm-up round; gunicorn 2 workers × 4 threads",
         f"load average (5 min) of this {os.cpu_count()}-core machine: {run.load[0]:.1f} at the start, "
         f"{run.load[1]:.1f} at the end (other work on the machine slows every figure)",
     ]

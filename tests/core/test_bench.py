@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from backend.knowledge.models import ArticleVersion
 from backend.projects.models import ProjectEvent
 from bench.data import SIZES, bench_projects, generate, size_for_projects, totals
 
@@ -68,6 +69,12 @@ def test_generate_writes_exact_rows_and_a_second_run_adds_nothing():
     assert again.written == {}
     assert totals() == EXPECTED
 
+    # when it is asked for more articles than the size has (the search benchmark's 200,000), only articles
+    # are added, each with its first version
+    call_command("bench", "generate", "--projects", "40", "--articles", "9", "--no-progress", stdout=io.StringIO())
+    assert totals() == {**EXPECTED, "Article": 9}
+    assert ArticleVersion.objects.filter(version=1).count() == 9
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_run_resumes_without_duplicates():
@@ -127,6 +134,7 @@ def test_api_benchmark_serves_every_case_through_gunicorn(monkeypatch):
     assert {"projects: first page", "projects: middle page (1)", "projects: last page (2)"} <= cases
     assert {"projects: status=pursuit", "projects: q=BN-00123 (code)", "projects: kanban board"} <= cases
     assert {"project page", "project tab history", "customers: first page", "API quotations: first page"} <= cases
+    assert {"search page: 1 word(s)", "search page: 3 word(s)", "API search: 2 word(s)"} <= cases
     assert [row for row in rows[1:] if row[-2] != "0" or row[-1]] == []
     assert all(r.queries[0] > 0 for r in result.results)
     assert {row[0] for row in rows[1:]} == {"sees all (bn_u00000)", f"department ({result.users[1][1]})"}

@@ -9,7 +9,9 @@ benchmark projects.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.core.management import call_command
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             help="S: 1,000 customers / 5,000 projects; M: 20,000 / 100,000; L: 100,000 / 1,000,000",
         )
         generate.add_argument("--projects", type=int, default=None, help="an exact project count instead of a size")
+        generate.add_argument("--articles", type=int, default=None, help="this many knowledge articles instead")
         generate.add_argument("--seed", type=int, default=42)
         generate.add_argument("--no-progress", action="store_true", help="no progress bar")
         transitions = sub.add_parser("transitions", help="Concurrent lifecycle transitions.")
@@ -69,6 +72,7 @@ class Command(BaseCommand):
             "--slow-ms", type=float, default=2000.0, help="a case slower than this in the warm-up is measured less"
         )
         api.add_argument("--slow-rounds", type=int, default=3, help="rounds a slow case is measured in")
+        api.add_argument("--case", default="", help="only the cases whose name this regular expression finds")
         load = sub.add_parser(
             "load", help="Main pages and API lists under concurrent clients: throughput, p50/p95/p99, errors."
         )
@@ -106,7 +110,11 @@ class Command(BaseCommand):
 
         if opts.get("projects") is not None and opts["projects"] < 1:
             raise CommandError("--projects must be at least 1.")
+        if opts.get("articles") is not None and opts["articles"] < 0:
+            raise CommandError("--articles must be 0 or more.")
         size = size_for_projects(opts["projects"]) if opts.get("projects") else SIZES[opts["size"]]
+        if opts.get("articles") is not None:
+            size = replace(size, articles=opts["articles"])
         self.stdout.write(
             f"target: {size.users:,} users, {size.customers:,} customers, {size.projects:,} projects, "
             f"{size.articles:,} articles"
@@ -227,6 +235,10 @@ class Command(BaseCommand):
 
         if opts["rounds"] < 1 or (opts.get("projects") is not None and opts["projects"] < 1):
             raise CommandError("--rounds and --projects must be at least 1.")
+        try:
+            re.compile(opts["case"])
+        except re.error as exc:
+            raise CommandError(f"--case is not a regular expression: {exc}") from exc
         self._ensure_size(opts["size"], opts.get("projects"))
         try:
             result = run(
@@ -234,6 +246,7 @@ class Command(BaseCommand):
                 timeout=opts["timeout"],
                 slow_ms=opts["slow_ms"],
                 slow_rounds=opts["slow_rounds"],
+                only=opts["case"],
                 log=lambda line: self.stdout.write(line),
             )
         except RuntimeError as exc:
