@@ -119,6 +119,8 @@ class Project(ConcurrentTransitionMixin, TimeStampedModel):
         # set on the board's cards by projects.views.lists._board_cards, for the board template
         menu: list[dict[str, Any]]
         can_move: bool
+        detail_url: str
+        move_url: str
 
     status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
     forecast_category = models.CharField(
