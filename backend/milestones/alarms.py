@@ -1,9 +1,10 @@
 """Alarms (DESIGN.md §2 milestones, §4 workflows): find what is due or overdue in set-based queries, record
 each alarm once per (kind, object, level), and deliver it exactly once.
 
-``alarms_raise`` inserts the missing Alarm rows with one query per kind and level (ignore_conflicts on the
-unique key makes a concurrent or repeated scan harmless); a registered source's rows go in one INSERT … SELECT,
-without bringing the ids through Python. ``alarm_deliver`` sends one alarm: under a row
+``alarms_raise`` inserts the missing Alarm rows with one INSERT … SELECT per kind and level, without bringing
+the ids through Python (at 1,000,000 projects the first scan raised 436,000 alarms, and building them as
+objects took half of its 55 s); ignoring conflicts on the unique key makes a concurrent or repeated scan
+harmless. ``alarm_deliver`` sends one alarm: under a row
 lock it writes the in-app notifications and ``delivered_at`` in one transaction, so a task redelivered after
 the worker died either finds the alarm delivered (and does nothing) or delivers it for the first time.
 
@@ -28,8 +29,6 @@ from backend.core.notifications import both_languages
 from backend.milestones.alarm_rules import escalation_levels, overdue_recipients
 from backend.milestones.choices import OPEN_MILESTONE, AlarmKind
 from backend.milestones.models import Alarm, Milestone
-
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -68,14 +67,9 @@ def _missing(qs: QuerySet, kind: str, object_type: str, level: int) -> QuerySet:
     return qs.exclude(Exists(existing))
 
 
-def _insert(rows: list[tuple[int, int | None]], kind: str, object_type: str, level: int) -> int:
-    alarms = [
-        Alarm(kind=kind, object_type=object_type, object_id=pk, level=level, project_id=project_id)
-        for pk, project_id in rows
-    ]
-    for start in range(0, len(alarms), BATCH):
-        Alarm.objects.bulk_create(alarms[start : start + BATCH], ignore_conflicts=True)
-    return len(alarms)
+def _raise(due: QuerySet, project_field: str | None, kind: str, object_type: str, level: int) -> int:
+    """Record an alarm for each row of ``due`` that has none of this kind and level; returns how many."""
+    return _insert_select(_missing(due, kind, object_type, level), project_field, kind, object_type, level)
 
 
 @transaction.atomic
@@ -92,14 +86,14 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
     due_soon = open_milestones.filter(
         planned_end__gte=today, planned_end__lte=today + timedelta(days=settings.ALARM_DUE_SOON_DAYS)
     )
-    rows = list(_missing(due_soon, AlarmKind.MILESTONE_DUE, "milestone", 0).values_list("pk", "project_id"))
-    counts["milestone_due"] = _insert(rows, AlarmKind.MILESTONE_DUE, "milestone", 0)
+    counts["milestone_due"] = _raise(due_soon, "project_id", AlarmKind.MILESTONE_DUE, "milestone", 0)
 
     for rule in escalation_levels():
         level = rule.level
         overdue = open_milestones.filter(planned_end__lte=today - timedelta(days=rule.days_overdue))
-        rows = list(_missing(overdue, AlarmKind.MILESTONE_OVERDUE, "milestone", level).values_list("pk", "project_id"))
-        counts[f"milestone_overdue_{level}"] = _insert(rows, AlarmKind.MILESTONE_OVERDUE, "milestone", level)
+        counts[f"milestone_overdue_{level}"] = _raise(
+            overdue, "project_id", AlarmKind.MILESTONE_OVERDUE, "milestone", level
+        )
 
     counts["stage_overdue"] = _raise_stage_overdue(now)
 
@@ -108,22 +102,17 @@ def alarms_raise(*, today: date | None = None, now: datetime | None = None) -> d
         review__status="pending",
         review__created_at__lte=now - timedelta(hours=settings.ALARM_REVIEW_PENDING_HOURS),
     )
-    rows = list(_missing(waiting, AlarmKind.REVIEW_PENDING, "review_step", 0).values_list("pk", "review__project_id"))
-    counts["review_pending"] = _insert(rows, AlarmKind.REVIEW_PENDING, "review_step", 0)
+    counts["review_pending"] = _raise(waiting, "review__project_id", AlarmKind.REVIEW_PENDING, "review_step", 0)
 
     soon = Tender.objects.filter(
         bid_deadline__gte=now, bid_deadline__lte=now + timedelta(days=settings.ALARM_TENDER_DEADLINE_DAYS)
     )
-    rows = [(pk, None) for pk in _missing(soon, AlarmKind.TENDER_DEADLINE, "tender", 0).values_list("pk", flat=True)]
-    counts["tender_deadline"] = _insert(rows, AlarmKind.TENDER_DEADLINE, "tender", 0)
+    counts["tender_deadline"] = _raise(soon, None, AlarmKind.TENDER_DEADLINE, "tender", 0)
 
     for source in _sources.values():
         for level in source.levels():
             qs, project_field = source.due(level, today, now)
-            missing = _missing(qs, source.kind, source.object_type, level)
-            counts[f"{source.object_type}_{level}"] = _insert_select(
-                missing, project_field, source.kind, source.object_type, level
-            )
+            counts[f"{source.object_type}_{level}"] = _raise(qs, project_field, source.kind, source.object_type, level)
     _analyze_after(sum(counts.values()))
     return counts
 
@@ -149,8 +138,10 @@ def _insert_select(missing: QuerySet, project_field: str | None, kind: str, obje
     from django.db import connection
     from django.db.models import BigIntegerField, F, Value
     from django.db.models.constants import OnConflict
+    from django.db.models.functions import Cast
 
-    project = F(project_field) if project_field else Value(None, output_field=BigIntegerField())
+    # a typed NULL: PostgreSQL reads an untyped parameter as text, which the bigint column refuses
+    project = F(project_field) if project_field else Cast(Value(None), output_field=BigIntegerField())
     select = missing.order_by().annotate(_alarm_object=F("pk"), _alarm_project=project)
     sql, params = select.values_list("_alarm_object", "_alarm_project").query.sql_with_params()
     by_name = {f.name: f for f in Alarm._meta.concrete_fields}
@@ -184,9 +175,7 @@ def _raise_stage_overdue(now: datetime) -> int:
         late = Project.objects.filter(
             status=stage, process_template_id__in=template_ids, status_changed_at__lte=now - timedelta(days=days)
         )
-        object_type = f"stage:{stage}"
-        rows = list(_missing(late, AlarmKind.STAGE_OVERDUE, object_type, 0).values_list("pk", "pk"))
-        total += _insert(rows, AlarmKind.STAGE_OVERDUE, object_type, 0)
+        total += _raise(late, "pk", AlarmKind.STAGE_OVERDUE, f"stage:{stage}", 0)
     return total
 
 
