@@ -45,13 +45,19 @@ class ProjectFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if queryset.db and connections[queryset.db].vendor == "sqlite":
+        vendor = connections[queryset.db].vendor if queryset.db else ""
+        if vendor == "sqlite":
             # the FTS5 trigram index of name, code and customer name (backend/projects/text_index.py)
             indexed = text_index.matching_ids_sql(value)
             if indexed is not None:
                 return queryset.filter(pk__in=RawSQL(*indexed))
-        # the customer as an id subquery, not a join: on PostgreSQL each of the three reads its trigram index
-        # (migration projects 0017) and the matches are OR-ed as bitmaps
+        if vendor == "postgresql":
+            # a rare term: its few projects by id, found through the trigram indexes (backend/projects/text_index.py)
+            few = text_index.few_matching_ids(value, using=queryset.db)
+            if few is not None:
+                return queryset.filter(pk__in=few)
+        # a common term (or a short one): tested along the list's own order, which finds a page of matches
+        # in a few rows. The customer is an id subquery, not a join, so each condition can read its index.
         customers = Customer.objects.filter(name__icontains=value).values("pk")
         return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(customer_id__in=customers))
 

@@ -11,7 +11,12 @@ or renamed.
 No migration creates it. SQLite rebuilds a table to alter it, and a trigger that names the table (or the
 other one) would break that rebuild. So ``before_migrate`` drops the triggers when a migration of projects
 or customers is about to run, and ``ensure``, after every ``migrate``, creates what is missing and refills
-the index whenever a trigger was (a few seconds at 100,000 projects)."""
+the index whenever a trigger was (a few seconds at 100,000 projects).
+
+On PostgreSQL (``few_matching_ids``) a rare term is looked up first: with trigram indexes on the columns
+(migration projects 0017) the planner still tested ``ILIKE`` on every visible row along the newest-first
+order until a page was full, which takes the whole table when only a dozen projects match (1.2–6.6 s at
+1,000,000 projects; 56–121 ms at 100,000)."""
 
 from __future__ import annotations
 
@@ -87,3 +92,37 @@ def matching_ids_sql(value: str) -> tuple[str, list[str]] | None:
     if len(value) < 3 or any(ch in value for ch in "%_\\"):
         return None
     return f"SELECT rowid FROM {TABLE} WHERE text LIKE %s", [f"%{value}%"]
+
+
+# More matches than this and the list finds a page of them faster by testing rows along its own order.
+FEW = 500
+
+
+def few_matching_ids(value: str, *, using: str) -> list[int] | None:
+    """On PostgreSQL: the ids of the projects whose name, code or customer name contains ``value`` (as
+    ``icontains``), when there are at most ``FEW`` of them; None when there are more, or when the term is too
+    short for a trigram index. One statement: each of the three index look-ups stops after ``FEW + 1``."""
+    from backend.customers.models import Customer
+    from backend.projects.models import Project
+
+    if len(value) < 3:
+        return None
+    projects = Project.objects.using(using).order_by()
+    customers = Customer.objects.using(using).filter(name__icontains=value).values("pk")
+    arms = [
+        projects.filter(name__icontains=value),
+        projects.filter(code__icontains=value),
+        projects.filter(customer_id__in=customers),
+    ]
+    parts, params = [], []
+    for arm in arms:
+        sql, arm_params = arm.values("pk")[: FEW + 1].query.sql_with_params()
+        parts.append(f"ARRAY({sql})")
+        params.extend(arm_params)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        found = cursor.fetchone()
+    if any(len(ids) > FEW for ids in found):
+        return None
+    ids = sorted(set().union(*found))
+    return ids if len(ids) <= FEW else None

@@ -89,3 +89,22 @@ def test_triggers_lost_with_a_rebuilt_table_come_back_and_the_index_is_refilled(
     assert text_index.ensure() is True
     assert found(web, "视频会议") == ["TX-0200"] and found(web, "视频监控") == ["TX-0201"]
     assert text_index.ensure() is False  # nothing missing now
+
+
+def test_a_rare_term_is_found_by_id_and_a_common_one_along_the_list(web, seller, monkeypatch):
+    # given three projects with the same words and one customer with a single project; "few" is two here
+    monkeypatch.setattr(text_index, "FEW", 2)
+    for n in range(3):
+        ProjectFactory(code=f"TX-020{n}", name=f"机房扩容 {n} 期", owner=seller)
+    bridge = CustomerFactory(name="云桥数据科技", owner=seller)
+    rare = ProjectFactory(code="TX-0300", name="财务系统", customer=bridge, owner=seller)
+    # then both kinds of term find every project they match, and only those
+    assert found(web, "机房扩容") == ["TX-0200", "TX-0201", "TX-0202"]
+    assert found(web, "云桥数据") == ["TX-0300"]
+    assert found(web, "TX-02") == ["TX-0200", "TX-0201", "TX-0202"]
+    if connection.vendor == "postgresql":
+        # the rare term is looked up through the trigram indexes first, in one statement; the common one
+        # (more than "few") is left to the list's order
+        assert text_index.few_matching_ids("云桥数据", using="default") == [rare.pk]
+        assert text_index.few_matching_ids("机房扩容", using="default") is None
+        assert text_index.few_matching_ids("云桥", using="default") is None  # too short for a trigram
