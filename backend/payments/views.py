@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from backend.payments.selectors import TermAmounts
 
 DUE_WINDOW_DAYS = 30  # a payment term is "due" from this many days before its due date
-RECEIVABLE_ROWS = 200
+RECEIVABLE_ROWS = 50  # a page of past-due terms; the rest are a page away, or in the export
 TERM_STATES = {
     "paid": (gettext_lazy("Paid"), "text-bg-success"),
     "overdue": (gettext_lazy("Overdue"), "text-bg-danger"),
