@@ -234,6 +234,8 @@ def test_gantt_has_a_plan_bar_per_milestone_and_actual_bars(kicked_off, project)
     assert [s.x0 for s in fig.layout.shapes] == [today.isoformat()]  # the today marker
     html = charts.figure_html(fig, div_id="g")
     assert PLOTLY_DIV in html and "<script src" not in html  # plotly.js is not embedded
+    # plotly.js's plain look, in the house font: no template's JSON travels with the figure
+    assert '"template"' not in html and '"font": {"family": "system-ui, sans-serif", "size": 12}' in html
 
 
 # --- POST: milestone transitions and re-planning -----------------------------------------------------------
