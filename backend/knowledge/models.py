@@ -137,6 +137,8 @@ class Article(TimeStampedModel):
             models.Index(fields=["author", "status"]),
             # the browser's newest published first, read off the index instead of sorting every article
             models.Index(fields=["status", "-published_at", "-id"], name="article_newest_published"),
+            # the API's list, most recently updated first
+            models.Index(fields=["-updated_at", "-id"], name="article_recently_updated"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from backend.accounts.models import User
+from backend.core.counts import cached
 from backend.core.errors import NotFound
 from backend.core.permissions import visible_to
 from backend.knowledge.choices import ArticleStatus, LinkStatus
@@ -61,12 +62,14 @@ class CategoryNode:
 def category_tree_for(*, user: User) -> list[CategoryNode]:
     """The category tree, each node with the number of published articles ``user`` may read in it and
     below it (one query for the categories, one for the counts)."""
-    counts = dict(
+    per_category = (
         visible_to(user, Article.objects.filter(status=ArticleStatus.PUBLISHED))
         .values_list("category_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    # kept until an article (or what the visibility reads) is written: 150 ms a click at 200,000 articles
+    counts: dict[int | None, int] = cached(per_category, "category_counts", lambda qs: dict(qs))
     categories = list(Category.objects.all())
     nodes = {c.pk: CategoryNode(c, 0, counts.get(c.pk, 0)) for c in categories}
     roots: list[CategoryNode] = []
