@@ -82,6 +82,19 @@ def test_category_browser_counts_only_readable_articles(kb, articles):
     assert browser_for(kb["presales"]).get(f"/knowledge/categories/{kb['datacentre'].pk}/").status_code == 200
 
 
+def test_category_counts_are_kept_and_renewed_by_the_next_publication(kb, articles, publish):
+    def lessons(client):
+        html = client.get("/knowledge/").content.decode()
+        return html.split(f'data-category="{kb["lessons"].pk}"')[1].split("</a>")[0]
+
+    client = browser_for(kb["presales"])
+    assert ">0</span>" in lessons(client)
+    assert ">0</span>" in lessons(client)  # a second click, from the kept counts, answers the same
+    # a new public article in the category shows on the next click
+    publish("机房搬迁教训", "先断电后搬迁。", category_id=kb["lessons"].pk)
+    assert ">1</span>" in lessons(client)
+
+
 def test_article_page_versions_and_404_for_the_unauthorised(kb, articles):
     client = browser_for(kb["engineer"])
     article = articles["delivery"]
