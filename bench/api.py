@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode
 
 from django.db.models import Count
 
-from bench.data import PASSWORD, bench_projects
+from bench.data import ARTICLE_TOPICS, PASSWORD, bench_projects
 from bench.data.lifecycle import REACHED_WON
 from bench.data.writer import model
 
@@ -208,22 +208,7 @@ def login(port: int, username: str, password: str = PASSWORD) -> dict[str, str]:
 
 
 # Words of the generated articles, projects and customers (bench/data): some in many documents, some in few.
-SEARCH_TERMS = [
-    "数据中心",
-    "网络安全",
-    "云平台",
-    "投标技巧",
-    "合同评审",
-    "验收流程",
-    "备份恢复",
-    "经验总结",
-    "方案设计",
-    "风险",
-    "storage",
-    "HPC",
-    "SD-WAN",
-    "Lessons",
-]
+SEARCH_TERMS = [*ARTICLE_TOPICS, "经验总结", "方案设计", "风险", "Lessons"]
 
 # -- what to request --------------------------------------------------------------------------------------
 
