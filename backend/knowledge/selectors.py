@@ -20,7 +20,9 @@ from backend.knowledge.visibility import sees_all_articles
 
 def article_list_visible(*, user: User, filters: dict | None = None) -> QuerySet[Article]:
     filters = filters or {}
-    qs = visible_to(user, Article.objects.all()).select_related("category", "author")
+    # lists show titles, summaries and categories: no author join (it let SQLite read the articles author by
+    # author and sort them all) and no bodies (kilobytes each)
+    qs = visible_to(user, Article.objects.all()).select_related("category").defer("body", "body_html")
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("category"):

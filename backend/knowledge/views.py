@@ -125,14 +125,7 @@ def browser(request: AuthenticatedRequest, pk: int | None = None) -> HttpRespons
     keyword = request.GET.get("keyword", "")
     if keyword.isdigit():
         filters["keyword"] = int(keyword)
-    # the list shows titles and summaries: the bodies (kilobytes each) stay in the database
-    articles = (
-        selectors.article_list_visible(user=request.user, filters=filters)
-        .select_related(None)
-        .select_related("category")  # no author: its join let SQLite read the articles by author and sort them all
-        .defer("body", "body_html")
-        .order_by("-published_at", "-pk")
-    )
+    articles = selectors.article_list_visible(user=request.user, filters=filters).order_by("-published_at", "-pk")
     mine = (
         selectors.article_list_visible(user=request.user, filters={"author": request.user.pk})
         .exclude(status=ArticleStatus.PUBLISHED)
