@@ -98,3 +98,41 @@ def test_a_cache_that_cannot_be_reached_fails_neither_a_write_nor_a_list(monkeyp
     client.force_login(seller)
     response = client.get("/customers/")
     assert response.status_code == 200 and response.context["page"].paginator.count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_old_answer_is_served_and_renewed_in_the_background(monkeypatch, settings, count_queries):
+    """Past ``LIST_COUNT_CACHE_SECONDS`` the click still gets the kept answer at once, and a background thread
+    counts afresh (on its own connection, so the rows must be committed: transaction=True). A write that
+    bypassed Django is seen from then on."""
+    from backend.core import counts
+
+    settings.LIST_COUNT_CACHE_SECONDS = 300
+    now = [1_000_000.0]
+    monkeypatch.setattr(counts, "_clock", lambda: now[0])
+    CustomerFactory.create_batch(2, region="south")
+    south = Customer.objects.filter(region="south")
+    assert cached_count(south) == 2
+
+    # a write the wrapper cannot see (psql, the benchmark's COPY): the table keeps its version
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM customers_customer WHERE region = 'south' ORDER BY id LIMIT 1")
+        (first,) = cursor.fetchone()
+    raw = connection.connection.cursor()
+    raw.execute(f"UPDATE customers_customer SET region = 'west' WHERE id = {int(first)}")
+    raw.close()
+    if not connection.get_autocommit():
+        connection.connection.commit()
+
+    now[0] += 299  # still young: kept, nothing runs
+    assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
+    assert cached_count(south) == 2
+
+    now[0] += 2  # old: the kept answer at once, with no query in the request, and a renewal behind it
+    assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
+    counts.settle()
+    assert cached_count(south) == 1  # renewed by the background thread
+    assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
+
+    now[0] += 300  # the renewed answer is young again: kept
+    assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
