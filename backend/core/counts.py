@@ -14,8 +14,8 @@ after any write that went through Django. Statements that bypass Django (``COPY`
 ``psql``) are caught by the age limit, ``LIST_COUNT_CACHE_SECONDS`` (300 by default; 0 turns the cache off).
 
 An answer older than that is renewed without making anyone wait for it: the click that finds it still gets
-it, and a background thread of that process computes it afresh (one process at a time, under a lock in the
-cache). An answer is kept for twice the age limit; a list nobody opened in that time counts in the request.
+it, and a background thread of that process computes it afresh (``backend.core.background``: one process at
+a time). An answer is kept for twice the age limit; a list nobody opened in that time counts in the request.
 So at 100,000 projects the second-long aging of receivables is no longer paid by a user every five minutes.
 
 The cache is Django's default cache (``CACHES``): a folder of files under the var directory on one
@@ -24,23 +24,21 @@ machine, Redis when ``CACHE_URL`` names it; every web worker and the worker proc
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
+
+from backend.core import background
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -52,9 +50,6 @@ _QUOTED = re.compile(r'"(\w+)"')
 _tables: frozenset[str] | None = None
 _MISSING = object()
 _clock = time.time  # the time an answer was computed (tests move it on)
-_renewals: dict[str, Future[None]] = {}  # this process's renewals under way, by cache key
-_renewals_lock = threading.Lock()
-_executor: tuple[int, ThreadPoolExecutor] | None = None  # (the process that made it: a fork needs its own)
 
 
 def _known_tables() -> frozenset[str]:
@@ -172,40 +167,8 @@ def _store(key: str, value: Any, seconds: int) -> None:
 
 
 def _renew(key: str, queryset: QuerySet, compute: Callable[[QuerySet], Any], seconds: int) -> None:
-    """Compute an old answer afresh in this process's background thread, unless this process or another
-    (the lock in the cache) is already doing it."""
-    global _executor
-    with _renewals_lock:
-        if key in _renewals:
-            return
-        try:
-            if not cache.add(f"{key}:renewing", 1, timeout=60):
-                return
-        except Exception:  # noqa: BLE001  the answer is still served; the next click tries again
-            return
-        if _executor is None or _executor[0] != os.getpid():
-            _executor = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="sicrm-counts"))
-        _renewals[key] = _executor[1].submit(_renewal, key, queryset.all(), compute, seconds)
-
-
-def _renewal(key: str, queryset: QuerySet, compute: Callable[[QuerySet], Any], seconds: int) -> None:
-    try:
-        _store(key, compute(queryset), seconds)
-    except Exception:  # noqa: BLE001  the old answer stays until it is dropped (twice the age limit)
-        log.exception("list counts: renewing a kept answer failed")
-    finally:
-        connections.close_all()  # this thread's own connections
-        with contextlib.suppress(Exception):  # the lock then lapses by itself (60 s)
-            cache.delete(f"{key}:renewing")
-        with _renewals_lock:
-            _renewals.pop(key, None)
-
-
-def settle(timeout: float = 30) -> None:
-    """Wait for this process's renewals under way (tests; a command that ends)."""
-    with _renewals_lock:
-        pending = list(_renewals.values())
-    wait(pending, timeout=timeout)
+    again = queryset.all()  # a fresh clone: the thread evaluates its own
+    background.renew(key, lambda: _store(key, compute(again), seconds))
 
 
 def cached_count(queryset: QuerySet) -> int:

@@ -105,7 +105,7 @@ def test_an_old_answer_is_served_and_renewed_in_the_background(monkeypatch, sett
     """Past ``LIST_COUNT_CACHE_SECONDS`` the click still gets the kept answer at once, and a background thread
     counts afresh (on its own connection, so the rows must be committed: transaction=True). A write that
     bypassed Django is seen from then on."""
-    from backend.core import counts
+    from backend.core import background, counts
 
     settings.LIST_COUNT_CACHE_SECONDS = 300
     now = [1_000_000.0]
@@ -130,7 +130,7 @@ def test_an_old_answer_is_served_and_renewed_in_the_background(monkeypatch, sett
 
     now[0] += 2  # old: the kept answer at once, with no query in the request, and a renewal behind it
     assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
-    counts.settle()
+    background.settle()
     assert cached_count(south) == 1  # renewed by the background thread
     assert count_queries(lambda: cached_count(south), keep_cache=True) == 0
 
