@@ -24,6 +24,7 @@ from reports import services
 from reports.base import quarter_start
 from reports.filters import FILTER_NAMES, ReportFilterForm
 from reports.forms import KpiScoreForm, TargetForm
+from reports.kept import kept_report
 from reports.models import SalesTarget
 from reports.registry import REPORTS, report_get, reports_for
 
@@ -52,9 +53,10 @@ def _params(request: AuthenticatedRequest) -> dict[str, str]:
 
 @login_required
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    refresh = "refresh" in request.GET
     results = {
-        name: report_get(name).run(user=request.user, params={}).as_dict()
-        for name in {name for name, _key in DASHBOARD_FIGURES + DASHBOARD_METRICS}
+        name: kept_report(report_get(name), user=request.user, params={}, refresh=refresh)
+        for name in sorted({name for name, _key in DASHBOARD_FIGURES + DASHBOARD_METRICS})
     }
     figures = [
         {**figure, "report": name, "page": reverse("reports:report", args=[name])}
@@ -72,6 +74,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "figures": figures,
         "figure_data": {f"figure-{i}": figure["figure"] for i, figure in enumerate(figures)},
         "metrics": metrics,
+        "kept": _oldest(result.get("kept") for result in results.values()),
         "reports": reports_for(request.user) or list(REPORTS.values()),
     }
     return render(request, "reports/dashboard.html", context)
@@ -83,12 +86,13 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
     params = _params(request)
     form = ReportFilterForm(params or None)
     status = 200
+    refresh = "refresh" in request.GET
     with refused(request) as refusal:  # bad filters: said above the report with no filters
-        body = report.run(user=request.user, params=params).as_dict()
+        body = kept_report(report, user=request.user, params=params, refresh=refresh)
         form = ReportFilterForm(body["filters"])
     if refusal:
         status = refusal.status
-        body = report.run(user=request.user, params={}).as_dict()
+        body = kept_report(report, user=request.user, params={}, refresh=refresh)
         form.is_valid()
     query = urlencode(body["filters"])
     context: dict[str, Any] = {
@@ -99,6 +103,8 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
         "csv_url": f"{reverse('api-report', args=[name])}?{urlencode({**body['filters'], 'format': 'csv'})}",
         "xlsx_url": f"{reverse('api-report', args=[name])}?{urlencode({**body['filters'], 'format': 'xlsx'})}",
         "query": query,
+        "kept": body.get("kept"),
+        "refresh_url": f"?{urlencode({**params, 'refresh': '1'})}",
         "reports": reports_for(request.user) or list(REPORTS.values()),
     }
     if name == "forecast":
@@ -109,6 +115,14 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
     if name == "customers-cold":
         context["can_recompute"] = can(request.user, "manage", SalesTarget)
     return render(request, "reports/report.html", context, status=status)
+
+
+def _oldest(kepts: Any) -> dict[str, Any] | None:
+    """What the overview says of its figures: the time of the oldest, and whether all are current."""
+    found = [kept for kept in kepts if kept]
+    if not found:
+        return None
+    return {"at": min(kept["at"] for kept in found), "current": all(kept["current"] for kept in found)}
 
 
 def _kpi_people(body: dict[str, Any]) -> list[int]:

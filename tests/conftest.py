@@ -86,6 +86,13 @@ def _english_by_default():
 
 
 @pytest.fixture(autouse=True)
+def _reports_computed_on_each_view(settings):
+    """Report pages compute on every view in tests (tests/reports/test_kept.py turns keeping on): a kept
+    report would be renewed by a thread on its own connection, which cannot see a test's uncommitted rows."""
+    settings.REPORT_KEPT_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: a test's rows are rolled back at its end, and a count cached
     from them (``backend.core.counts``) must not answer the same query in the next test."""

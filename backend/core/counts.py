@@ -52,7 +52,7 @@ _MISSING = object()
 _clock = time.time  # the time an answer was computed (tests move it on)
 
 
-def _known_tables() -> frozenset[str]:
+def known_tables() -> frozenset[str]:
     global _tables
     if _tables is None:
         names = set()
@@ -68,7 +68,7 @@ def _seconds() -> int:
 
 def tables_of(sql: str) -> list[str]:
     """The tables a statement reads (every quoted name that is a table of the project), sorted."""
-    known = _known_tables()
+    known = known_tables()
     return sorted({name for name in _QUOTED.findall(sql) if name in known})
 
 
@@ -90,7 +90,7 @@ def _wrapper(connection: Any) -> Callable[..., Any]:
             return result
         match = _WRITE.match(sql)
         written = [match.group(1)] if match else tables_of(sql) if _TRUNCATE.match(sql) else []
-        written = [table for table in written if table in _known_tables()]
+        written = [table for table in written if table in known_tables()]
         if written:
             touch(*written)
             if connection.in_atomic_block:  # and again when the transaction commits
@@ -123,6 +123,17 @@ def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
     connection._sicrm_counts = True
 
 
+def versions(tables: list[str]) -> list[str | None]:
+    """The current version of each of ``tables`` (raises when the cache cannot be reached)."""
+    keys = [f"{PREFIX}v:{table}" for table in tables]
+    found = cache.get_many(keys)
+    if len(found) < len(keys):  # never written since the cache was emptied (or evicted): a version now, so
+        missing = [table for table, k in zip(tables, keys, strict=True) if k not in found]
+        touch(*missing)  # that an answer stored before the eviction can never be read again
+        found.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
+    return [found.get(k) for k in keys]
+
+
 def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T:
     """``compute(queryset)`` (a count, an aggregate: anything small and picklable), read from the cache when
     no table ``queryset`` reads has been written since it was computed; renewed in the background once it is
@@ -135,15 +146,8 @@ def cached(queryset: QuerySet, kind: str, compute: Callable[[QuerySet], T]) -> T
         sql, params = queryset.query.sql_with_params()
     except Exception:  # noqa: BLE001  an empty result (``none()``) compiles to nothing: nothing to cache
         return compute(queryset)
-    tables = tables_of(sql)
-    keys = [f"{PREFIX}v:{table}" for table in tables]
     try:
-        versions = cache.get_many(keys)
-        if len(versions) < len(keys):  # never written since the cache was emptied (or evicted): a version
-            missing = [table for table, k in zip(tables, keys, strict=True) if k not in versions]
-            touch(*missing)  # now, so that an answer stored before the eviction can never be read again
-            versions.update(cache.get_many([f"{PREFIX}v:{table}" for table in missing]))
-        text = repr((alias, kind, sql, params, [versions.get(k) for k in keys]))
+        text = repr((alias, kind, sql, params, versions(tables_of(sql))))
         key = f"{PREFIX}a:{hashlib.sha1(text.encode()).hexdigest()}"
         hit = cache.get(key, _MISSING)
     except Exception:  # noqa: BLE001  a cache that cannot be reached: the list counts itself, as before

@@ -1,0 +1,82 @@
+"""Report pages show the last computation and say when it was made (reports/kept.py): current until a table
+the report read is written; after that shown with its time once more while a background thread renews it.
+
+The renewal runs on the thread's own connection, so these tests commit their rows (transaction=True)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from backend.core import background
+from backend.projects.models import Project
+from reports.kept import kept_report
+from reports.registry import report_get
+from tests.reports.conftest import PERIOD, metric
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def keeping(settings):
+    settings.REPORT_KEPT_SECONDS = 900
+
+
+def won_amount(user, **kwargs):
+    body = kept_report(report_get("win-loss"), user=user, params=PERIOD, **kwargs)
+    return metric(body, "won_amount"), body["kept"]["current"], body["kept"]["at"]
+
+
+def test_kept_until_a_table_it_read_is_written_then_renewed_in_the_background(keeping, world, count_queries):
+    assert won_amount(world.exec)[:2] == ("7600000.00", True)
+    assert count_queries(lambda: won_amount(world.exec), keep_cache=True) == 0  # kept: no statement at all
+    first_at = won_amount(world.exec)[2]
+
+    Project.objects.filter(name="D1").update(contract_amount=3_100_000)  # won: 2,100,000 → 3,100,000
+    # the view after the write shows the kept figures with their time, and computes nothing itself
+    assert won_amount(world.exec) == ("7600000.00", False, first_at)
+    assert count_queries(lambda: won_amount(world.exec), keep_cache=True) == 0
+    background.settle()
+    amount, current, at = won_amount(world.exec)
+    assert (amount, current) == ("8600000.00", True) and at > first_at
+
+
+def test_compute_now_does_not_wait_for_the_renewal(keeping, world):
+    won_amount(world.exec)
+    Project.objects.filter(name="D1").update(contract_amount=3_100_000)
+    assert won_amount(world.exec, refresh=True)[:2] == ("8600000.00", True)
+
+
+def test_each_user_and_language_has_its_own(keeping, world):
+    from django.utils import translation
+
+    assert won_amount(world.exec)[0] == "7600000.00"
+    assert won_amount(world.north_head)[0] == "2100000.00"  # D1 only: the head's department
+    with translation.override("zh-hans"):
+        body = kept_report(report_get("win-loss"), user=world.exec, params=PERIOD)
+    assert body["title"] == "赢丢单分析" and metric(body, "won_amount") == "7600000.00"
+
+
+def test_off_computes_every_view(settings, world, count_queries):
+    settings.REPORT_KEPT_SECONDS = 0
+    body = kept_report(report_get("win-loss"), user=world.exec, params=PERIOD)
+    assert "kept" not in body and metric(body, "won_amount") == "7600000.00"
+    assert count_queries(lambda: kept_report(report_get("win-loss"), user=world.exec, params=PERIOD)) > 5
+
+
+def test_the_page_says_when_its_figures_were_computed(keeping, world):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(world.exec)
+    html = client.get("/reports/win-loss/", PERIOD).content.decode()
+    assert "数据截至" in html and "正在重新计算" not in html
+    assert 'href="?date_from=2026-01-01&amp;date_to=2026-06-30&amp;refresh=1" id="report-refresh"' in html
+
+    Project.objects.filter(name="D1").update(contract_amount=3_100_000)
+    html = client.get("/reports/win-loss/", PERIOD).content.decode()
+    assert "数据截至" in html and "此后数据有变动，正在重新计算" in html
+    background.settle()
+    html = client.get("/reports/win-loss/", {**PERIOD, "refresh": "1"}).content.decode()
+    assert "正在重新计算" not in html
+
+    overview = client.get("/reports/").content.decode()
+    assert "数据截至" in overview and 'href="?refresh=1"' in overview
