@@ -3,8 +3,9 @@
 was made, as a dashboard of Salesforce does.
 
 ``kept_report(report, user=, params=)`` is the report's ``as_dict()`` with ``kept``: when it was computed and
-whether it is still current. It is kept in the cache per report, user, language and filters (the period
-included), together with the tables the computation read and their versions (``backend.core.counts``):
+whether it is still current. It is kept in the cache per report, language, filters (the period included) and
+user (one for all the users who see every project: their figures are the same), together with the tables the
+computation read and their versions (``backend.core.counts``):
 
 - no write to those tables since: the kept figures are current and are shown as they are;
 - a write since: the kept figures are shown with their time, and a background thread of the process renews
@@ -28,6 +29,7 @@ from django.db import connection
 from django.urls import get_script_prefix, set_script_prefix
 from django.utils import translation
 
+from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.models import User
 from backend.core import background, counts
 from reports.base import Report
@@ -47,7 +49,8 @@ def kept_report(report: Report, *, user: User, params: Any, refresh: bool = Fals
         return report.run(user=user, params=params).as_dict()
     filters = report.filters(params)  # the period as resolved today: tomorrow is another key
     language = translation.get_language() or settings.LANGUAGE_CODE
-    text = repr((report.name, language, user.pk, sorted(filters.as_params().items())))
+    viewer = "all" if user.has_role(*SEE_ALL_ROLES) else user.pk  # see-all users see the same figures
+    text = repr((report.name, language, viewer, sorted(filters.as_params().items())))
     key = f"{PREFIX}{hashlib.sha1(text.encode()).hexdigest()}"
     kept = None
     if not refresh:

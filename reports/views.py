@@ -47,6 +47,9 @@ DASHBOARD_METRICS = [
 ]
 
 
+PAGE_ROWS = 100
+
+
 def _params(request: AuthenticatedRequest) -> dict[str, str]:
     return {name: request.GET[name] for name in FILTER_NAMES if request.GET.get(name)}
 
@@ -94,6 +97,7 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
         status = refusal.status
         body = kept_report(report, user=request.user, params={}, refresh=refresh)
         form.is_valid()
+    body["tables"] = [_shown(table) for table in body["tables"]]
     query = urlencode(body["filters"])
     context: dict[str, Any] = {
         "report": report,
@@ -115,6 +119,13 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
     if name == "customers-cold":
         context["can_recompute"] = can(request.user, "manage", SalesTarget)
     return render(request, "reports/report.html", context, status=status)
+
+
+def _shown(table: dict[str, Any]) -> dict[str, Any]:
+    """A table as the page shows it: its first ``PAGE_ROWS`` rows in the report's order (the largest groups
+    first), and how many it has in all; the exports have every row. At 1,000,000 projects the win/loss
+    analysis has a row per salesperson, 2,000 of them, which made a page of 2.5 MB."""
+    return {**table, "rows": table["rows"][:PAGE_ROWS], "rows_total": len(table["rows"])}
 
 
 def _oldest(kepts: Any) -> dict[str, Any] | None:

@@ -80,3 +80,17 @@ def test_the_page_says_when_its_figures_were_computed(keeping, world):
 
     overview = client.get("/reports/").content.decode()
     assert "数据截至" in overview and 'href="?refresh=1"' in overview
+
+
+def test_users_who_see_everything_share_one_kept_report(keeping, world, count_queries):
+    """An executive and a director who also heads a department: the same figures in every report, so one
+    computation serves both (and a department head keeps his own)."""
+    from reports.registry import REPORTS
+
+    for name, report in REPORTS.items():
+        assert report.run(user=world.exec, params=PERIOD).as_dict() == (
+            report.run(user=world.director, params=PERIOD).as_dict()
+        ), name
+    kept_report(report_get("win-loss"), user=world.exec, params=PERIOD)
+    assert count_queries(lambda: won_amount(world.director), keep_cache=True) == 0
+    assert count_queries(lambda: won_amount(world.north_head), keep_cache=True) > 5

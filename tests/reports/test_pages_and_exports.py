@@ -173,3 +173,21 @@ def test_query_count_does_not_grow_with_the_data(client_for, count_queries, name
     assert response.status_code == 200
     large = count_queries(lambda: client.get(f"/api/v1/reports/{name}/", PERIOD))
     assert small == large
+
+
+def test_a_page_shows_the_largest_groups_first_and_says_how_many_more_the_exports_have(client, world, monkeypatch):
+    """At 1,000,000 projects a table has a row per salesperson (2,000); the page shows the first rows in the
+    report's order and the exports keep every one."""
+    monkeypatch.setattr("reports.views.PAGE_ROWS", 1)
+    client.force_login(world.exec)
+    response = client.get("/reports/win-loss/", {**PERIOD}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    owners = next(t for t in response.context["body"]["tables"] if t["key"] == "by_owner")
+    # Alice Wang closed three of the five deals, Bob Li two: Alice's row comes first
+    assert [(row["owner"], row["closed"]) for row in owners["rows"]] == [("Alice Wang", 3)]
+    assert owners["rows_total"] == 2
+    html = response.content.decode()
+    section = html[html.index('id="table-by_owner"') :]
+    section = section[: section.index("</section>")]
+    assert "此处显示前 1 行，共 2 行；导出文件包含全部行。" in section and section.count("<tr>") == 2  # head + 1
+    exported = client.get("/api/v1/reports/win-loss/", {**PERIOD, "format": "csv"}).content.decode()
+    assert "Alice" in exported and "Bob" in exported
