@@ -454,6 +454,10 @@ REPORT_WORK_MEM = env.str("REPORT_WORK_MEM", default="64MB")
 # Report pages show the last computation for up to this many seconds, renewed in the background after a write
 # (reports/kept.py); 0 computes every view.
 REPORT_KEPT_SECONDS = env.int("REPORT_KEPT_SECONDS", default=900)
+CELERY_BEAT_SCHEDULE["keep-overview"] = {  # the executive overview's reports, computed before anyone waits
+    "task": "reports.tasks.keep_overview",
+    "schedule": max(60, REPORT_KEPT_SECONDS * 2 // 3),
+}
 # Reports: deal-size band boundaries (CNY) — bands are "under 1M", "1M–5M", "5M–20M", "20M and above".
 REPORT_SIZE_BANDS = env.list("REPORT_SIZE_BANDS", cast=int, default=[1_000_000, 5_000_000, 20_000_000])
 

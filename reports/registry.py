@@ -74,3 +74,24 @@ def _drill(name: str) -> Any:
 
 for _name in REPORTS:
     register_drill(_name)(_drill(_name))
+
+
+# The executive overview's charts: (report, figure key), and its headline figures: (report, metric key).
+DASHBOARD_FIGURES = [
+    ("funnel", "pipeline_by_stage"),
+    ("forecast", "forecast_vs_target"),
+    ("win-loss", "win_rate_trend"),
+    ("win-loss", "win_rate_competitor"),
+    ("receivables", "aging"),
+    ("delivery-health", "delivery_health"),
+]
+DASHBOARD_METRICS = [
+    ("win-loss", "won_amount"),
+    ("win-loss", "win_rate"),
+    ("forecast", "commit"),
+    ("forecast", "weighted"),
+    ("receivables", "overdue"),
+    ("delivery-health", "overdue"),
+]
+# Every report the overview computes (the worker keeps them: reports.kept.keep_overview).
+OVERVIEW_REPORTS = sorted({name for name, _key in DASHBOARD_FIGURES + DASHBOARD_METRICS})

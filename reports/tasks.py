@@ -35,3 +35,10 @@ def send_weekly_digests() -> int:
     from reports.digest import digests_send
 
     return digests_send()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def keep_overview() -> int:
+    from reports.kept import keep_overview
+
+    return keep_overview()

@@ -13,10 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backend.accounts.choices import SEE_ALL_ROLES
 from backend.accounts.http import AuthenticatedRequest
 from backend.core.permissions import can
 from backend.core.refusals import refused
@@ -24,28 +25,9 @@ from reports import services
 from reports.base import quarter_start
 from reports.filters import FILTER_NAMES, ReportFilterForm
 from reports.forms import KpiScoreForm, TargetForm
-from reports.kept import kept_report
+from reports.kept import kept_report, overview_viewed
 from reports.models import SalesTarget
-from reports.registry import REPORTS, report_get, reports_for
-
-# The dashboard's charts: (report, figure key), and its headline figures: (report, metric key).
-DASHBOARD_FIGURES = [
-    ("funnel", "pipeline_by_stage"),
-    ("forecast", "forecast_vs_target"),
-    ("win-loss", "win_rate_trend"),
-    ("win-loss", "win_rate_competitor"),
-    ("receivables", "aging"),
-    ("delivery-health", "delivery_health"),
-]
-DASHBOARD_METRICS = [
-    ("win-loss", "won_amount"),
-    ("win-loss", "win_rate"),
-    ("forecast", "commit"),
-    ("forecast", "weighted"),
-    ("receivables", "overdue"),
-    ("delivery-health", "overdue"),
-]
-
+from reports.registry import DASHBOARD_FIGURES, DASHBOARD_METRICS, OVERVIEW_REPORTS, REPORTS, report_get, reports_for
 
 PAGE_ROWS = 100
 
@@ -58,9 +40,10 @@ def _params(request: AuthenticatedRequest) -> dict[str, str]:
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     refresh = "refresh" in request.GET
     results = {
-        name: kept_report(report_get(name), user=request.user, params={}, refresh=refresh)
-        for name in sorted({name for name, _key in DASHBOARD_FIGURES + DASHBOARD_METRICS})
+        name: kept_report(report_get(name), user=request.user, params={}, refresh=refresh) for name in OVERVIEW_REPORTS
     }
+    if request.user.has_role(*SEE_ALL_ROLES):
+        overview_viewed(translation.get_language())
     figures = [
         {**figure, "report": name, "page": reverse("reports:report", args=[name])}
         for name, key in DASHBOARD_FIGURES

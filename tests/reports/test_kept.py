@@ -94,3 +94,36 @@ def test_users_who_see_everything_share_one_kept_report(keeping, world, count_qu
     kept_report(report_get("win-loss"), user=world.exec, params=PERIOD)
     assert count_queries(lambda: won_amount(world.director), keep_cache=True) == 0
     assert count_queries(lambda: won_amount(world.north_head), keep_cache=True) > 5
+
+
+def test_the_worker_keeps_the_overview_computed_in_the_languages_it_was_opened_in(keeping, world, count_queries):
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from reports.registry import OVERVIEW_REPORTS
+    from reports.tasks import keep_overview
+
+    assert OVERVIEW_REPORTS == ["delivery-health", "forecast", "funnel", "receivables", "win-loss"]
+    assert keep_overview() == 0  # nobody opened the overview: nothing to keep
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(world.exec)
+    assert "数据截至" in client.get("/reports/").content.decode()
+    assert keep_overview() == 0  # all five kept and current
+
+    Project.objects.filter(name="D1").update(contract_amount=3_100_000)
+    assert keep_overview() == 5  # each of them read the projects: computed again, in Chinese only
+    assert world.director.roles == {"director"}  # read once (the one query of his own on a kept view)
+    with translation.override("zh-hans"):
+        for name in OVERVIEW_REPORTS:  # a director sees the same figures: nothing left to compute on his view
+            assert count_queries(
+                lambda name=name: kept_report(report_get(name), user=world.director, params={}), keep_cache=True
+            ) == 0, name
+        assert kept_report(report_get("win-loss"), user=world.director, params={})["kept"]["current"]
+    with translation.override("en"):
+        assert count_queries(
+            lambda: kept_report(report_get("win-loss"), user=world.director, params={}), keep_cache=True
+        ) > 5
+
+    cache.clear()  # the cache emptied (a restart of Redis): the marker went with it
+    assert keep_overview() == 0
