@@ -1,6 +1,6 @@
 """Reports kept between views (issue 15): at 1,000,000 projects a report takes seconds to compute (win/loss
-3 s, the executive overview's four reports about 18 s), so the pages show the last computation and say when it
-was made, as a dashboard of Salesforce does.
+3 s, the funnel half a minute, the executive overview's five reports about two minutes), so the pages show the
+last computation and say when it was made, as a dashboard of Salesforce does.
 
 ``kept_report(report, user=, params=)`` is the report's ``as_dict()`` with ``kept``: when it was computed and
 whether it is still current. It is kept in the cache per report, language, filters (the period included) and
@@ -99,7 +99,7 @@ def keep_overview() -> int:
     """The worker's part (every ``REPORT_KEPT_SECONDS`` × 2/3): the overview's reports, as every see-all user
     sees them, computed again wherever they are not kept or no longer current, in each language the overview
     was opened in during the last day. So an executive's first view of the day does not wait for them (at
-    1,000,000 projects they take about a minute together). Returns how many it computed."""
+    1,000,000 projects they take about two minutes together). Returns how many it computed."""
     seconds = _seconds()
     viewer = (
         User.objects.filter(is_active=True)

@@ -80,7 +80,8 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
         status = refusal.status
         body = kept_report(report, user=request.user, params={}, refresh=refresh)
         form.is_valid()
-    body["tables"] = [_shown(table) for table in body["tables"]]
+    people = _kpi_people(body) if name == "kpis" else []  # every person, before the tables are cut
+    body = {**body, "tables": [_shown(table) for table in body["tables"]]}
     query = urlencode(body["filters"])
     context: dict[str, Any] = {
         "report": report,
@@ -97,7 +98,7 @@ def report_page(request: AuthenticatedRequest, name: str) -> HttpResponse:
     if name == "forecast":
         context["can_set_targets"] = can(request.user, "manage", SalesTarget)
     if name == "kpis":
-        context["score_form"] = KpiScoreForm(user=request.user, people=_kpi_people(body))
+        context["score_form"] = KpiScoreForm(user=request.user, people=people)
         context["can_score"] = bool(context["score_form"].fields["user"].queryset.exists())
     if name == "customers-cold":
         context["can_recompute"] = can(request.user, "manage", SalesTarget)

@@ -116,14 +116,18 @@ def test_the_worker_keeps_the_overview_computed_in_the_languages_it_was_opened_i
     assert world.director.roles == {"director"}  # read once (the one query of his own on a kept view)
     with translation.override("zh-hans"):
         for name in OVERVIEW_REPORTS:  # a director sees the same figures: nothing left to compute on his view
-            assert count_queries(
-                lambda name=name: kept_report(report_get(name), user=world.director, params={}), keep_cache=True
-            ) == 0, name
+            assert (
+                count_queries(
+                    lambda name=name: kept_report(report_get(name), user=world.director, params={}), keep_cache=True
+                )
+                == 0
+            ), name
         assert kept_report(report_get("win-loss"), user=world.director, params={})["kept"]["current"]
     with translation.override("en"):
-        assert count_queries(
-            lambda: kept_report(report_get("win-loss"), user=world.director, params={}), keep_cache=True
-        ) > 5
+        assert (
+            count_queries(lambda: kept_report(report_get("win-loss"), user=world.director, params={}), keep_cache=True)
+            > 5
+        )
 
     cache.clear()  # the cache emptied (a restart of Redis): the marker went with it
     assert keep_overview() == 0

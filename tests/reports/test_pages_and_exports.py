@@ -191,3 +191,13 @@ def test_a_page_shows_the_largest_groups_first_and_says_how_many_more_the_export
     assert "此处显示前 1 行，共 2 行；导出文件包含全部行。" in section and section.count("<tr>") == 2  # head + 1
     exported = client.get("/api/v1/reports/win-loss/", {**PERIOD, "format": "csv"}).content.decode()
     assert "Alice" in exported and "Bob" in exported
+
+
+def test_the_kpi_score_form_offers_every_person_of_the_report_not_only_the_rows_shown(client, world, monkeypatch):
+    monkeypatch.setattr("reports.views.PAGE_ROWS", 1)
+    client.force_login(world.exec)
+    response = client.get("/reports/kpis/", PERIOD)
+    people = next(t for t in response.context["body"]["tables"] if t["key"] == "people")
+    assert len(people["rows"]) == 1 and people["rows_total"] > 1
+    offered = set(response.context["score_form"].fields["user"].queryset.values_list("username", flat=True))
+    assert {"alice", "bob"} <= offered
